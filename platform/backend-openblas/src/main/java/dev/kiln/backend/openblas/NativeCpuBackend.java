@@ -61,18 +61,18 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
         this.description = "OpenBLAS " + NativeLibs.openblasConfig() + " (core " + NativeLibs.openblasCore()
                 + ", OPENBLAS_CORETYPE=" + System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset") + ")"
                 + " + oneDNN " + NativeLibs.dnnlVersion() + " (" + NativeLibs.dnnlIsa() + ", OpenMP " + omp + ")"
-                + ", conv layouts " + Arrays.toString(layouts) + ", " + threads + " threads";
+                + ", conv layouts " + (layouts == null ? "auto" : Arrays.toString(layouts)) + ", " + threads + " threads";
     }
 
     /**
      * Layouts per convolution pass from {@code -Dkiln.cpu.convLayout=plain|blocked|a,b,c,d} (fwd,
-     * fwd+bias, backward-data, backward-weights); the default is what measured fastest here.
+     * fwd+bias, backward-data, backward-weights); null (the default) picks per geometry what
+     * measured fastest here ({@link DnnlConv#defaultLayout}).
      */
     static DnnlConv.Layout[] layoutsFromProperty() {
         String spec = System.getProperty("kiln.cpu.convLayout", "");
-        DnnlConv.Layout[] def = {DnnlConv.Layout.BLOCKED, DnnlConv.Layout.BLOCKED, DnnlConv.Layout.BLOCKED, DnnlConv.Layout.BLOCKED};
         if (spec.isBlank()) {
-            return def;
+            return null;
         }
         String[] parts = spec.split(",");
         DnnlConv.Layout[] out = new DnnlConv.Layout[4];
