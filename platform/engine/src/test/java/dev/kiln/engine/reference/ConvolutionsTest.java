@@ -1,5 +1,10 @@
 package dev.kiln.engine.reference;
 
+import static dev.kiln.engine.reference.KernelTestData.dot;
+import static dev.kiln.engine.reference.KernelTestData.filled;
+import static dev.kiln.engine.reference.KernelTestData.random;
+import static dev.kiln.engine.reference.KernelTestData.storage;
+import static dev.kiln.engine.reference.KernelTestData.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -147,46 +152,5 @@ class ConvolutionsTest {
         ConvGeometry g = new ConvGeometry(1, 1, 1, 5, 1, 1, 3, 1, 2, new Conv2dOptions(1, 2, 0, 0, 1, 1, 1));
         Convolutions.backwardInput(storage(1, 2), storage(1, 1, 1), gradIn, g);
         assertArrayEquals(new double[] {1, 1, 3, 2, 2}, values(gradIn), EXACT);
-    }
-
-    static Storage storage(double... v) {
-        Storage s = Storage.heap(DType.FLOAT64, v.length);
-        for (int i = 0; i < v.length; i++) {
-            s.set(i, v[i]);
-        }
-        return s;
-    }
-
-    static Storage random(Random rnd, int n) {
-        Storage s = Storage.heap(DType.FLOAT64, n);
-        for (int i = 0; i < n; i++) {
-            s.set(i, rnd.nextGaussian());
-        }
-        return s;
-    }
-
-    static Storage filled(int n, double v) {
-        Storage s = Storage.heap(DType.FLOAT64, n);
-        for (int i = 0; i < n; i++) {
-            s.set(i, v);
-        }
-        return s;
-    }
-
-    static double[] values(Storage s) {
-        double[] v = new double[s.length()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = s.get(i);
-        }
-        return v;
-    }
-
-    static double dot(Storage a, Storage b) {
-        assertEquals(a.length(), b.length(), "dot of storages of different lengths");
-        double sum = 0;
-        for (int i = 0; i < a.length(); i++) {
-            sum += a.get(i) * b.get(i);
-        }
-        return sum;
     }
 }
