@@ -7,6 +7,7 @@ import dev.kiln.api.tensor.GradMode;
 import dev.kiln.api.tensor.MemoryScope;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tensor.Tensors;
+import dev.kiln.engine.Engine;
 import dev.kiln.engine.backend.Backend;
 import dev.kiln.engine.backend.Backends;
 
@@ -85,7 +86,7 @@ public final class OpsBenchmark {
         }
         Backends.Selection selection = Backends.discover().select(options.backend(), options.threads());
         Backend backend = selection.backend();
-        Tensors tensors = EngineFactory.create(backend);
+        Engine tensors = new Engine(backend);
         String rawProblem = RawGemm.probe();
         log.println("kiln bench ops: backend " + backend.name() + " (" + selection.reason() + "): " + backend.describe());
         if (rawProblem != null) {
@@ -114,6 +115,8 @@ public final class OpsBenchmark {
             row.put("warmup_iterations", r.warmupIterations());
             row.put("flops", c.flops());
             row.put("shape", c.shapeInfo());
+            row.put("live_bytes_after", tensors.liveBytes());
+            row.put("peak_bytes", tensors.peakBytes());
             row.put("openblas_coretype", coretype);
             row.put("java_version", Runtime.version().toString());
             row.put("backend_describe", backend.describe());
