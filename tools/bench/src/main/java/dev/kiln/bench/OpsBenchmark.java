@@ -94,6 +94,7 @@ public final class OpsBenchmark {
         }
         Timing timing = new Timing(options.minIterations(), options.minTimeMs() * 1_000_000L, options.warmupMs() * 1_000_000L, 100_000);
         String coretype = System.getenv("OPENBLAS_CORETYPE");
+        String openblasCore = rawProblem == null ? RawGemm.coreName() : null;
         for (BenchCase c : cases) {
             Timing.Result r;
             try (Workload work = Workload.create(tensors, c)) {
@@ -118,6 +119,7 @@ public final class OpsBenchmark {
             row.put("live_bytes_after", tensors.liveBytes());
             row.put("peak_bytes", tensors.peakBytes());
             row.put("openblas_coretype", coretype);
+            row.put("openblas_core", openblasCore);
             row.put("java_version", Runtime.version().toString());
             row.put("backend_describe", backend.describe());
             out.println(Json.write(row));

@@ -1,14 +1,16 @@
 package dev.kiln.bench;
 
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
-import org.bytedeco.openblas.global.openblas;
+import org.bytedeco.openblas.global.openblas_full;
 
 import java.util.SplittableRandom;
 
 /**
  * The ceiling for GEMM: {@code cblas_sgemm} called directly on native buffers, in the same process
- * as the Kiln measurement, so the ratio Kiln/raw shows the engine's overhead alone.
+ * as the Kiln measurement, so the ratio Kiln/raw shows the engine's overhead alone. Uses the
+ * {@code openblas_full} preset, the same one the native backend loads (one {@code libopenblas}).
  */
 final class RawGemm {
 
@@ -18,7 +20,7 @@ final class RawGemm {
     /** Null when the Bytedeco OpenBLAS jars load here, else why not. */
     static String probe() {
         try {
-            Loader.load(openblas.class);
+            Loader.load(openblas_full.class);
             return null;
         } catch (Throwable t) {
             return t.getClass().getSimpleName() + ": " + t.getMessage();
@@ -27,7 +29,13 @@ final class RawGemm {
 
     /** OpenBLAS's own thread count (as the backend left it). */
     static int threads() {
-        return openblas.blas_get_num_threads();
+        return openblas_full.openblas_get_num_threads();
+    }
+
+    /** The kernel flavour OpenBLAS picked, e.g. {@code Haswell} (follows {@code OPENBLAS_CORETYPE}). */
+    static String coreName() {
+        BytePointer p = openblas_full.openblas_get_corename();
+        return p == null ? null : p.getString();
     }
 
     /**
@@ -35,7 +43,7 @@ final class RawGemm {
      * threads, restoring OpenBLAS's previous thread count afterwards.
      */
     static Timing.Result measure(int n, int threads, Timing timing) {
-        int before = openblas.blas_get_num_threads();
+        int before = openblas_full.openblas_get_num_threads();
         long len = (long) n * n;
         try (FloatPointer a = new FloatPointer(len); FloatPointer b = new FloatPointer(len); FloatPointer c = new FloatPointer(len)) {
             SplittableRandom r = new SplittableRandom(42);
@@ -43,12 +51,12 @@ final class RawGemm {
                 a.put(i, (float) r.nextGaussian());
                 b.put(i, (float) r.nextGaussian());
             }
-            openblas.blas_set_num_threads(threads);
-            return timing.measure(() -> openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans,
+            openblas_full.openblas_set_num_threads(threads);
+            return timing.measure(() -> openblas_full.cblas_sgemm(openblas_full.CblasRowMajor, openblas_full.CblasNoTrans, openblas_full.CblasNoTrans,
                     n, n, n, 1f, a, n, b, n, 0f, c, n));
         } finally {
             if (before > 0) {
-                openblas.blas_set_num_threads(before);
+                openblas_full.openblas_set_num_threads(before);
             }
         }
     }
