@@ -1,0 +1,219 @@
+package dev.kiln.engine;
+
+import dev.kiln.api.tensor.DType;
+import dev.kiln.api.tensor.Generator;
+import dev.kiln.api.tensor.GradMode;
+import dev.kiln.api.tensor.MemoryScope;
+import dev.kiln.api.tensor.Pool2dOptions;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.engine.reference.ReferenceBackend;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Semantics of the tensor API beyond single-op gradients: broadcasting, scopes, grad mode, errors. */
+class EngineBehaviourTest {
+
+    private final Engine t = Engine.reference();
+
+    @Test
+    void broadcastingAddsARowToEveryRow() {
+        Tensor a = t.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor b = t.of(new float[] {10, 20, 30}, 3);
+        assertArrayEquals(new float[] {11, 22, 33, 14, 25, 36}, a.add(b).toFloatArray());
+    }
+
+    @Test
+    void incompatibleShapesNameBothShapesAndTheAxis() {
+        Tensor a = t.zeros(DType.FLOAT32, 2, 3);
+        Tensor b = t.zeros(DType.FLOAT32, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.add(b));
+        assertTrue(e.getMessage().contains("[2, 3]") && e.getMessage().contains("[4]"), e.getMessage());
+    }
+
+    @Test
+    void gradientsAccumulateUntilZeroed() {
+        Tensor x = t.of(new double[] {1, 2}, 2).requiresGrad(true);
+        x.mul(3.0).sum().backward();
+        x.mul(3.0).sum().backward();
+        assertArrayEquals(new double[] {6, 6}, x.grad().toDoubleArray());
+        x.zeroGrad();
+        assertNull(x.grad());
+    }
+
+    @Test
+    void aTensorUsedTwiceGetsBothContributions() {
+        Tensor x = t.of(new double[] {3}, 1).requiresGrad(true);
+        x.mul(x).add(x).sum().backward(); // d(x^2 + x) = 2x + 1
+        assertEquals(7.0, x.grad().item());
+    }
+
+    @Test
+    void noGradRecordsNothing() {
+        Tensor x = t.of(new double[] {1}, 1).requiresGrad(true);
+        try (GradMode off = t.noGrad()) {
+            Tensor y = x.mul(2.0);
+            assertFalse(y.requiresGrad());
+            assertFalse(t.isGradEnabled());
+        }
+        assertTrue(t.isGradEnabled());
+    }
+
+    @Test
+    void detachCutsTheGraph() {
+        Tensor x = t.of(new double[] {2}, 1).requiresGrad(true);
+        Tensor y = x.detach().mul(x);
+        y.sum().backward();
+        assertEquals(2.0, x.grad().item());
+    }
+
+    @Test
+    void scopeFreesEveryTensorCreatedInsideIt() {
+        long before = t.liveBytes();
+        Tensor w = t.ones(DType.FLOAT32, 100, 100).requiresGrad(true);
+        long withParam = t.liveBytes();
+        for (int step = 0; step < 5; step++) {
+            try (MemoryScope s = t.scope()) {
+                Tensor x = t.ones(DType.FLOAT32, 8, 100);
+                x.matmul(w).relu().sum().backward();
+            }
+            w.zeroGrad();
+        }
+        assertEquals(withParam, t.liveBytes(), "a step leaked tensor memory");
+        w.close();
+        assertEquals(before, t.liveBytes());
+    }
+
+    @Test
+    void gradientsOfLeavesOutliveTheStepScope() {
+        Tensor w = t.ones(DType.FLOAT64, 2).requiresGrad(true);
+        try (MemoryScope s = t.scope()) {
+            w.mul(4.0).sum().backward();
+        }
+        assertArrayEquals(new double[] {4, 4}, w.grad().toDoubleArray());
+    }
+
+    @Test
+    void keptTensorsSurviveTheirScope() {
+        Tensor kept;
+        try (MemoryScope s = t.scope()) {
+            kept = s.keep(t.ones(DType.FLOAT32, 3).mul(2.0));
+        }
+        assertArrayEquals(new float[] {2, 2, 2}, kept.toFloatArray());
+    }
+
+    @Test
+    void usingAClosedTensorSaysHowToKeepIt() {
+        Tensor x;
+        try (MemoryScope s = t.scope()) {
+            x = t.ones(DType.FLOAT32, 3);
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, x::toFloatArray);
+        assertTrue(e.getMessage().contains("keep"), e.getMessage());
+    }
+
+    @Test
+    void memoryCapIsEnforcedWithAClearMessage() {
+        Engine capped = new Engine(new ReferenceBackend(), 1000);
+        OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> capped.zeros(DType.FLOAT64, 200));
+        assertTrue(e.getMessage().contains("cap"), e.getMessage());
+        assertEquals(0, capped.liveBytes());
+    }
+
+    @Test
+    void equalSeedsDrawEqualNumbersAndTheCounterRestores() {
+        Generator a = t.generator(7);
+        Generator b = t.generator(7);
+        assertArrayEquals(t.normal(a, 0, 1, DType.FLOAT32, 10).toFloatArray(), t.normal(b, 0, 1, DType.FLOAT32, 10).toFloatArray());
+        long saved = a.counter();
+        float[] next = t.uniform(a, 0, 1, DType.FLOAT32, 5).toFloatArray();
+        a.restore(saved);
+        assertArrayEquals(next, t.uniform(a, 0, 1, DType.FLOAT32, 5).toFloatArray());
+        assertNotEquals(t.generator(8).nextDouble(), t.generator(7).nextDouble());
+    }
+
+    @Test
+    void normalDrawsHaveTheRequestedMoments() {
+        double[] v = t.normal(t.generator(3), 2.0, 0.5, DType.FLOAT64, 20000).toDoubleArray();
+        double mean = 0, var = 0;
+        for (double x : v) {
+            mean += x / v.length;
+        }
+        for (double x : v) {
+            var += (x - mean) * (x - mean) / v.length;
+        }
+        assertEquals(2.0, mean, 0.02);
+        assertEquals(0.25, var, 0.01);
+    }
+
+    @Test
+    void bernoulliMaskHasTheRequestedRate() {
+        double[] v = t.bernoulli(t.generator(5), 0.3, DType.FLOAT64, 20000).toDoubleArray();
+        double sum = 0;
+        for (double x : v) {
+            sum += x;
+        }
+        assertEquals(0.3, sum / v.length, 0.015);
+    }
+
+    @Test
+    void maxPoolIndicesFeedUnpoolingBack() {
+        Tensor x = t.of(new double[] {1, 5, 2, 0, 3, 4, 8, 7, 6, 9, 1, 2, 0, 3, 4, 5}, 1, 1, 4, 4);
+        var r = x.maxPool2d(Pool2dOptions.of(2));
+        assertArrayEquals(new double[] {5, 8, 9, 5}, r.values().toDoubleArray());
+        assertArrayEquals(new long[] {1, 6, 9, 15}, r.indices().toLongArray());
+        Tensor back = r.values().maxUnpool2d(r.indices(), 4, 4);
+        assertArrayEquals(new double[] {0, 5, 0, 0, 0, 0, 8, 0, 0, 9, 0, 0, 0, 0, 0, 5}, back.toDoubleArray());
+    }
+
+    @Test
+    void logSoftmaxIsStableForHugeLogits() {
+        Tensor x = t.of(new float[] {1000, 0, -1000}, 1, 3);
+        float[] y = x.logSoftmax(1).toFloatArray();
+        assertEquals(0f, y[0], 1e-6);
+        assertEquals(-1000f, y[1], 1e-3);
+        assertTrue(Float.isFinite(y[2]));
+        assertEquals(1000.0, x.logsumexp(1, false).item(), 1e-3);
+    }
+
+    @Test
+    void argmaxAndMaxAgree() {
+        Tensor x = t.of(new float[] {1, 9, 3, 7, 2, 8}, 2, 3);
+        assertArrayEquals(new long[] {1, 2}, x.argmax(1, false).toLongArray());
+        assertArrayEquals(new float[] {9, 8}, x.max(1, false).toFloatArray());
+    }
+
+    @Test
+    void catAndStackJoinAlongTheAxis() {
+        Tensor a = t.of(new float[] {1, 2}, 1, 2);
+        Tensor b = t.of(new float[] {3, 4}, 1, 2);
+        assertArrayEquals(new int[] {2, 2}, t.cat(List.of(a, b), 0).shape());
+        assertArrayEquals(new float[] {1, 2, 3, 4}, t.cat(List.of(a, b), 1).toFloatArray());
+        assertArrayEquals(new int[] {1, 2, 2}, t.stack(List.of(a, b), 1).shape());
+    }
+
+    @Test
+    void assignRefusesNonLeavesAndBroadcasts() {
+        Tensor w = t.zeros(DType.FLOAT32, 2, 2).requiresGrad(true);
+        w.assign(t.of(new float[] {1, 2}, 2));
+        assertArrayEquals(new float[] {1, 2, 1, 2}, w.toFloatArray());
+        Tensor y = w.mul(2.0);
+        assertThrows(IllegalStateException.class, () -> y.assign(t.zeros(DType.FLOAT32, 2, 2)));
+    }
+
+    @Test
+    void indexOutOfRangeNamesTheValidRange() {
+        Tensor x = t.zeros(DType.FLOAT32, 3, 2);
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
+                () -> x.indexSelect(0, t.of(new long[] {3}, 1)));
+        assertTrue(e.getMessage().contains("0..2"), e.getMessage());
+    }
+}
