@@ -72,9 +72,9 @@ final class Elementwise {
                 }
             }
             case RELU -> {
+                // max(v, 0) is branch-free and vectorises; it keeps NaN and maps -0 to +0, as the reference
                 for (int i = 0; i < len; i++) {
-                    float v = a[i];
-                    o[i] = v > 0f ? v : (v != v ? v : 0f);
+                    o[i] = Math.max(a[i], 0f);
                 }
             }
             case SIGN -> {

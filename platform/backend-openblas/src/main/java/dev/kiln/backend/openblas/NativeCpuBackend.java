@@ -58,7 +58,7 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
         openblas_full.openblas_set_num_threads(threads);
         String omp = OmpThreads.set(threads);
         this.conv = new DnnlConv(layouts);
-        this.description = "OpenBLAS " + NativeLibs.openblasConfig() + " (core " + NativeLibs.openblasCore()
+        this.description = NativeLibs.openblasConfig() + " (core " + NativeLibs.openblasCore()
                 + ", OPENBLAS_CORETYPE=" + System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset") + ")"
                 + " + oneDNN " + NativeLibs.dnnlVersion() + " (" + NativeLibs.dnnlIsa() + ", OpenMP " + omp + ")"
                 + ", conv layouts " + (layouts == null ? "auto" : Arrays.toString(layouts)) + ", " + threads + " threads";
@@ -294,6 +294,14 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
         int last = p.shape[rank - 1];
         int ss = p.strides[0][rank - 1];
         int ds = p.strides[1][rank - 1];
+        if (src.dtype() == DType.FLOAT32 && rank >= 2 && ds == 1 && ss != 1 && last >= 8) {
+            for (int j = 0; j < rank - 1; j++) {
+                if (p.strides[0][j] == 1 && p.shape[j] >= 8) {
+                    transposeTiles(src.floats(), srcOffset, dst.floats(), dstOffset, p, j);
+                    return;
+                }
+            }
+        }
         int rows = p.numel() / last;
         int[] index = new int[rank];
         int so = srcOffset;
@@ -314,6 +322,66 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
                 so -= p.strides[0][axis] * p.shape[axis];
                 dOff -= p.strides[1][axis] * p.shape[axis];
                 index[axis] = 0;
+            }
+        }
+    }
+
+    private static final int TILE = 64;
+
+    /**
+     * A copy whose source is contiguous along axis {@code j} and whose destination is contiguous
+     * along the last axis (a transpose, e.g. permute or {@code .t()} made contiguous): moved in
+     * 64×64 tiles with bulk reads along {@code j} and bulk writes along the last axis, instead of
+     * one strided element at a time.
+     */
+    private static void transposeTiles(FloatBuffer src, int srcOffset, FloatBuffer dst, int dstOffset, Elementwise.Plan p, int j) {
+        int rank = p.rank;
+        int last = rank - 1;
+        int lj = p.shape[j];
+        int ll = p.shape[last];
+        int ssl = p.strides[0][last];
+        int dsj = p.strides[1][j];
+        Scratch s = Scratch.get();
+        float[] tile = s.a; // TILE*TILE == CHUNK
+        float[] row = s.o;
+        int[] others = new int[rank];
+        int nOthers = 0;
+        int outerCount = 1;
+        for (int a = 0; a < last; a++) {
+            if (a != j) {
+                others[nOthers++] = a;
+                outerCount *= p.shape[a];
+            }
+        }
+        int[] index = new int[rank];
+        int so = srcOffset;
+        int dOff = dstOffset;
+        for (int outer = 0; outer < outerCount; outer++) {
+            for (int j0 = 0; j0 < lj; j0 += TILE) {
+                int tj = Math.min(TILE, lj - j0);
+                for (int l0 = 0; l0 < ll; l0 += TILE) {
+                    int tl = Math.min(TILE, ll - l0);
+                    for (int l = 0; l < tl; l++) {
+                        src.get(so + j0 + (l0 + l) * ssl, tile, l * TILE, tj);
+                    }
+                    for (int jj = 0; jj < tj; jj++) {
+                        for (int l = 0; l < tl; l++) {
+                            row[l] = tile[l * TILE + jj];
+                        }
+                        dst.put(dOff + (j0 + jj) * dsj + l0, row, 0, tl);
+                    }
+                }
+            }
+            for (int k = nOthers - 1; k >= 0; k--) {
+                int a = others[k];
+                so += p.strides[0][a];
+                dOff += p.strides[1][a];
+                if (++index[a] < p.shape[a]) {
+                    break;
+                }
+                so -= p.strides[0][a] * p.shape[a];
+                dOff -= p.strides[1][a] * p.shape[a];
+                index[a] = 0;
             }
         }
     }

@@ -82,6 +82,9 @@ public final class NativeKernelBench {
         if (only.equals("layouts")) {
             layouts(threads, rng, seconds);
         }
+        if (only.equals("mix")) {
+            mix(cpu, rng, seconds);
+        }
         if (only.equals("all") || only.equals("ew")) {
             elementwise(cpu, rng, seconds);
         }
@@ -100,18 +103,23 @@ public final class NativeKernelBench {
             rb.put(new float[n * n]);
             Body kiln = () -> cpu.matmul(a, false, false, b, false, false, c, 1, n, n, n);
             Body raw = () -> openblas_full.cblas_sgemm(101, 111, 111, n, n, n, 1f, ra, n, rb, n, 0f, rc, n);
+            // oneDNN's sgemm is column-major: C^T = B^T A^T
+            Body dnnl = () -> org.bytedeco.dnnl.global.dnnl.dnnl_sgemm((byte) 'N', (byte) 'N', n, n, n, 1f, rb, n, ra, n, 0f, rc, n);
             // interleave: alternate short rounds so that background load hits both alike
             List<Double> tk = new ArrayList<>();
             List<Double> tr = new ArrayList<>();
+            List<Double> td = new ArrayList<>();
             for (int r = 0; r < 6; r++) {
                 tk.add(medianMs(kiln, seconds / 6));
                 tr.add(medianMs(raw, seconds / 6));
+                td.add(medianMs(dnnl, seconds / 6));
             }
             double flops = 2.0 * n * n * n;
             double k = median(tk);
             double rr = median(tr);
-            System.out.printf("{\"case\":\"gemm-%d\",\"pass\":\"fwd\",\"median_ms\":%.3f,\"gflops\":%.1f,\"raw_ms\":%.3f,\"raw_gflops\":%.1f,\"ratio\":%.3f}%n",
-                    n, k, flops / k / 1e6, rr, flops / rr / 1e6, rr / k);
+            double dd = median(td);
+            System.out.printf("{\"case\":\"gemm-%d\",\"pass\":\"fwd\",\"median_ms\":%.3f,\"gflops\":%.1f,\"raw_ms\":%.3f,\"raw_gflops\":%.1f,\"ratio\":%.3f,\"dnnl_sgemm_gflops\":%.1f}%n",
+                    n, k, flops / k / 1e6, rr, flops / rr / 1e6, rr / k, flops / dd / 1e6);
             a.release();
             b.release();
             c.release();
@@ -241,6 +249,48 @@ public final class NativeKernelBench {
         }
     }
 
+    /**
+     * OpenBLAS (its own pthreads) and oneDNN (OpenMP) alternating, as in a training step: the mixed
+     * loop against the sum of each part timed alone. A ratio well above 1 means the idle pool's
+     * spinning threads slow the other one down.
+     */
+    static void mix(NativeCpuBackend cpu, Random rng, double seconds) {
+        int n = 512;
+        Storage a = random(cpu, n * n, rng);
+        Storage b = random(cpu, n * n, rng);
+        Storage c = cpu.allocate(DType.FLOAT32, n * n);
+        ConvGeometry g = cases().get(1).g;
+        int xs = g.n() * g.cIn() * g.h() * g.w();
+        int ws = g.cOut() * g.cInPerGroup() * g.kH() * g.kW();
+        int ys = g.n() * g.cOut() * g.outH() * g.outW();
+        Storage x = random(cpu, xs, rng);
+        Storage w = random(cpu, ws, rng);
+        Storage y = random(cpu, ys, rng);
+        Body gemm = () -> cpu.matmul(a, false, false, b, false, false, c, 1, n, n, n);
+        Body conv = () -> {
+            cpu.conv2d(x, w, null, y, g);
+            cpu.conv2dBackwardInput(y, w, x, g);
+            cpu.conv2dBackwardWeight(x, y, w, g);
+        };
+        Body both = () -> {
+            gemm.run();
+            conv.run();
+        };
+        for (int r = 0; r < 3; r++) {
+            double tg = medianMs(gemm, seconds / 3);
+            double mg = lastMin;
+            double tc = medianMs(conv, seconds / 3);
+            double mc = lastMin;
+            double tb = medianMs(both, seconds / 3);
+            double mb = lastMin;
+            System.out.printf("# mix gemm-512 + lenet2 conv passes: alone %.3f + %.3f = %.3f ms, alternating %.3f ms (x%.2f); mins %.3f + %.3f vs %.3f (x%.2f)%n",
+                    tg, tc, tg + tc, tb, tb / (tg + tc), mg, mc, mb, mb / (mg + mc));
+        }
+        for (Storage s : new Storage[]{a, b, c, x, w, y}) {
+            s.release();
+        }
+    }
+
     static void elementwise(NativeCpuBackend cpu, Random rng, double seconds) {
         int n = 1 << 20;
         Storage a = random(cpu, n, rng);
@@ -255,6 +305,16 @@ public final class NativeKernelBench {
         double relu = medianMs(() -> cpu.unary(dev.kiln.engine.backend.UnaryOp.RELU, a, o, n), seconds / 4);
         double sum = medianMs(() -> cpu.reduce(ReduceOp.SUM, a, o, 1024, 1024, 1), seconds / 4);
         double copyT = medianMs(() -> cpu.copyStrided(a, 0, new int[]{1, 1024}, o, 0, new int[]{1024, 1}, shape), seconds / 4);
+        StringBuilder ops = new StringBuilder("# unary 1M floats (ms):");
+        for (dev.kiln.engine.backend.UnaryOp op : dev.kiln.engine.backend.UnaryOp.values()) {
+            ops.append(String.format(" %s %.3f", op, medianMs(() -> cpu.unary(op, a, o, n), seconds / 10)));
+        }
+        System.out.println(ops);
+        ops = new StringBuilder("# binary 1M floats (ms):");
+        for (BinaryOp op : BinaryOp.values()) {
+            ops.append(String.format(" %s %.3f", op, medianMs(() -> cpu.binary(op, a, full, b, full, o, shape), seconds / 10)));
+        }
+        System.out.println(ops);
         System.out.printf("# element-wise 1M floats: add %.3f ms (%.1f GB/s), bias-add %.3f ms, relu %.3f ms, row-sum %.3f ms, transpose-copy %.3f ms%n",
                 add, 12.0 * n / add / 1e6, bias, relu, sum, copyT);
         a.release();
