@@ -8,6 +8,7 @@ import dev.kiln.engine.backend.ReduceOp;
 import dev.kiln.engine.backend.Storage;
 import dev.kiln.engine.backend.UnaryOp;
 import dev.kiln.engine.reference.ReferenceBackend;
+import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_full;
@@ -43,6 +44,8 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
     final DnnlConv conv;
     private final ThreadLocal<Ptrs.Gemm> gemmPtrs = ThreadLocal.withInitial(Ptrs.Gemm::new);
     private final String description;
+    /** float32 GEMM through oneDNN's sgemm (one OpenMP thread pool for everything) instead of OpenBLAS. */
+    private final boolean dnnlGemm;
 
     /** @param threads threads for OpenBLAS and oneDNN (at least 1) */
     public NativeCpuBackend(int threads) {
@@ -58,9 +61,11 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
         openblas_full.openblas_set_num_threads(threads);
         String omp = OmpThreads.set(threads);
         this.conv = new DnnlConv(layouts);
+        this.dnnlGemm = System.getProperty("kiln.cpu.gemm", "openblas").equals("dnnl");
         this.description = NativeLibs.openblasConfig() + " (core " + NativeLibs.openblasCore()
                 + ", OPENBLAS_CORETYPE=" + System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset") + ")"
                 + " + oneDNN " + NativeLibs.dnnlVersion() + " (" + NativeLibs.dnnlIsa() + ", OpenMP " + omp + ")"
+                + ", float32 GEMM " + (dnnlGemm ? "dnnl_sgemm" : "cblas_sgemm")
                 + ", conv layouts " + (layouts == null ? "auto" : Arrays.toString(layouts)) + ", " + threads + " threads";
     }
 
@@ -540,8 +545,15 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
         }
     }
 
-    private static void gemm(DType t, Ptrs.Gemm p, int ta, int tb, int m, int n, int k, long a, int lda, long b, int ldb, long c) {
-        if (t == DType.FLOAT32) {
+    private void gemm(DType t, Ptrs.Gemm p, int ta, int tb, int m, int n, int k, long a, int lda, long b, int ldb, long c) {
+        if (t == DType.FLOAT32 && dnnlGemm) {
+            // oneDNN's sgemm is row-major, like the engine's storage
+            int status = dnnl.dnnl_sgemm(ta == TRANS ? (byte) 'T' : (byte) 'N', tb == TRANS ? (byte) 'T' : (byte) 'N',
+                    m, n, k, 1f, p.fa.at(a), lda, p.fb.at(b), ldb, 0f, p.fc.at(c), n);
+            if (status != 0) {
+                DnnlConv.check(status, "dnnl_sgemm(m=" + m + " n=" + n + " k=" + k + " lda=" + lda + " ldb=" + ldb + ")");
+            }
+        } else if (t == DType.FLOAT32) {
             openblas_full.cblas_sgemm(ROW_MAJOR, ta, tb, m, n, k, 1f, p.fa.at(a), lda, p.fb.at(b), ldb, 0f, p.fc.at(c), n);
         } else {
             openblas_full.cblas_dgemm(ROW_MAJOR, ta, tb, m, n, k, 1.0, p.da.at(a), lda, p.db.at(b), ldb, 0.0, p.dc.at(c), n);

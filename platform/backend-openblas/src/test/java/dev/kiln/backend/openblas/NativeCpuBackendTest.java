@@ -455,6 +455,21 @@ class NativeCpuBackendTest {
 
     @Test
     void matmulAllFlags() {
+        matmulAllFlags(cpu);
+    }
+
+    @Test
+    void matmulThroughOneDnnSgemm() {
+        System.setProperty("kiln.cpu.gemm", "dnnl");
+        try (NativeCpuBackend b = new NativeCpuBackend(2)) {
+            assertTrue(b.describe().contains("dnnl_sgemm"), b.describe());
+            matmulAllFlags(b);
+        } finally {
+            System.clearProperty("kiln.cpu.gemm");
+        }
+    }
+
+    private void matmulAllFlags(NativeCpuBackend cpu) {
         int[][] sizes = {{1, 1, 1, 1}, {1, 3, 17, 5}, {3, 17, 3, 1}, {2, 33, 17, 65}, {4, 1, 64, 3}};
         for (int[] s : sizes) {
             int batch = s[0];

@@ -103,7 +103,7 @@ public final class NativeKernelBench {
             rb.put(new float[n * n]);
             Body kiln = () -> cpu.matmul(a, false, false, b, false, false, c, 1, n, n, n);
             Body raw = () -> openblas_full.cblas_sgemm(101, 111, 111, n, n, n, 1f, ra, n, rb, n, 0f, rc, n);
-            // oneDNN's sgemm is column-major: C^T = B^T A^T
+            // oneDNN sgemm is row-major (the operands are zero-filled: only the time matters)
             Body dnnl = () -> org.bytedeco.dnnl.global.dnnl.dnnl_sgemm((byte) 'N', (byte) 'N', n, n, n, 1f, rb, n, ra, n, 0f, rc, n);
             // interleave: alternate short rounds so that background load hits both alike
             List<Double> tk = new ArrayList<>();
