@@ -26,7 +26,8 @@ import static dev.kiln.backend.openblas.Scratch.CHUNK;
 
 /**
  * The native CPU backend: tensor memory from {@code malloc} (64-byte aligned, freed when the last
- * holder releases it), GEMM through OpenBLAS {@code cblas_sgemm}/{@code cblas_dgemm}, float32
+ * holder releases it), float32 GEMM through oneDNN's {@code dnnl_sgemm} (or OpenBLAS's
+ * {@code cblas_sgemm}, see {@link #dnnlGemm}), float64 GEMM through {@code cblas_dgemm}, float32
  * convolutions through oneDNN, and element-wise, reduction, softmax, pooling and copy kernels as
  * tight Java loops over per-thread arrays. Every kernel not overridden here (and every float64
  * convolution) runs the reference loops, which work on direct buffers too.
@@ -44,7 +45,15 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
     final DnnlConv conv;
     private final ThreadLocal<Ptrs.Gemm> gemmPtrs = ThreadLocal.withInitial(Ptrs.Gemm::new);
     private final String description;
-    /** float32 GEMM through oneDNN's sgemm (one OpenMP thread pool for everything) instead of OpenBLAS. */
+    /**
+     * float32 GEMM through oneDNN's {@code dnnl_sgemm} (the default) or OpenBLAS's {@code cblas_sgemm}
+     * ({@code -Dkiln.cpu.gemm=openblas}). Measured here: with OpenBLAS's pthreads pool and oneDNN's
+     * OpenMP pool taking turns (GEMM then convolution, as in a training step) the idle pool's
+     * spinning threads made the pair 3-4x slower than its parts on a quiet machine and up to 20x
+     * under load; with GEMM on oneDNN too there is one pool and the pair costs the sum of its parts
+     * (1.02-1.05x). {@code dnnl_sgemm} ran at or above {@code cblas_sgemm} with the Haswell kernels
+     * (gemm-256 186 vs 146 GFLOP/s, gemm-512 177 vs 162, best of runs). float64 GEMM stays on OpenBLAS.
+     */
     private final boolean dnnlGemm;
 
     /** @param threads threads for OpenBLAS and oneDNN (at least 1) */
@@ -61,7 +70,7 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
         openblas_full.openblas_set_num_threads(threads);
         String omp = OmpThreads.set(threads);
         this.conv = new DnnlConv(layouts);
-        this.dnnlGemm = System.getProperty("kiln.cpu.gemm", "openblas").equals("dnnl");
+        this.dnnlGemm = !System.getProperty("kiln.cpu.gemm", "dnnl").equals("openblas");
         this.description = NativeLibs.openblasConfig() + " (core " + NativeLibs.openblasCore()
                 + ", OPENBLAS_CORETYPE=" + System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset") + ")"
                 + " + oneDNN " + NativeLibs.dnnlVersion() + " (" + NativeLibs.dnnlIsa() + ", OpenMP " + omp + ")"

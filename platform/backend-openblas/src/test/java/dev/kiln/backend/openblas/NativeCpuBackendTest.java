@@ -459,10 +459,11 @@ class NativeCpuBackendTest {
     }
 
     @Test
-    void matmulThroughOneDnnSgemm() {
-        System.setProperty("kiln.cpu.gemm", "dnnl");
+    void matmulThroughOpenBlasSgemm() {
+        assertTrue(cpu.describe().contains("dnnl_sgemm"), cpu.describe());
+        System.setProperty("kiln.cpu.gemm", "openblas");
         try (NativeCpuBackend b = new NativeCpuBackend(2)) {
-            assertTrue(b.describe().contains("dnnl_sgemm"), b.describe());
+            assertTrue(b.describe().contains("cblas_sgemm"), b.describe());
             matmulAllFlags(b);
         } finally {
             System.clearProperty("kiln.cpu.gemm");

@@ -109,10 +109,12 @@ public final class NativeKernelBench {
             List<Double> tk = new ArrayList<>();
             List<Double> tr = new ArrayList<>();
             List<Double> td = new ArrayList<>();
-            for (int r = 0; r < 6; r++) {
-                tk.add(medianMs(kiln, seconds / 6));
-                tr.add(medianMs(raw, seconds / 6));
-                td.add(medianMs(dnnl, seconds / 6));
+            // phases, not fine interleaving: switching between OpenBLAS's and OpenMP's pools costs
+            // more than either (see NativeCpuBackend#dnnlGemm)
+            for (int r = 0; r < 2; r++) {
+                tk.add(medianMs(kiln, seconds / 2));
+                tr.add(medianMs(raw, seconds / 2));
+                td.add(medianMs(dnnl, seconds / 2));
             }
             double flops = 2.0 * n * n * n;
             double k = median(tk);
