@@ -611,6 +611,40 @@ class NativeCpuBackendTest {
         close(results[0], results[1], "plain vs blocked");
     }
 
+    @Test
+    void repeatedCallsAreBitIdentical() {
+        ConvGeometry g = geometry(8, 16, 14, 14, 32, 3, 3, Conv2dOptions.of(1, 1));
+        int xs = g.n() * g.cIn() * g.h() * g.w();
+        int ws = g.cOut() * g.cIn() * 9;
+        int ys = g.n() * g.cOut() * g.outH() * g.outW();
+        Storage x = nat(rand(xs));
+        Storage w = nat(rand(ws));
+        Storage b = nat(rand(g.cOut()));
+        Storage gy = nat(rand(ys));
+        Storage m = nat(rand(300 * 200));
+        double[][] first = null;
+        for (int rep = 0; rep < 3; rep++) {
+            Storage y = nat(DType.FLOAT32, ys);
+            Storage gx = nat(DType.FLOAT32, xs);
+            Storage gw = nat(DType.FLOAT32, ws);
+            Storage mm = nat(DType.FLOAT32, 300 * 300);
+            Storage sum = nat(DType.FLOAT32, 200);
+            cpu.conv2d(x, w, b, y, g);
+            cpu.conv2dBackwardInput(gy, w, gx, g);
+            cpu.conv2dBackwardWeight(x, gy, gw, g);
+            cpu.matmul(m, false, false, m, false, true, mm, 1, 300, 200, 300);
+            cpu.reduce(ReduceOp.SUM, m, sum, 1, 300, 200);
+            double[][] now = {read(y), read(gx), read(gw), read(mm), read(sum)};
+            if (first == null) {
+                first = now;
+            } else {
+                for (int i = 0; i < now.length; i++) {
+                    assertTrue(java.util.Arrays.equals(first[i], now[i]), "result " + i + " differs between identical calls");
+                }
+            }
+        }
+    }
+
     // ---- pooling --------------------------------------------------------------------------------
 
     static PoolGeometry pool(int n, int c, int h, int w, Pool2dOptions o) {
