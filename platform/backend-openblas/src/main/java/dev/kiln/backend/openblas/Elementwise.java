@@ -359,6 +359,10 @@ final class Elementwise {
     }
 
     private static void reduceRows(ReduceOp op, FloatBuffer x, FloatBuffer out, java.nio.LongBuffer argOut, int outer, int n, Scratch s) {
+        if (op == ReduceOp.SUM && n <= 64) {
+            sumShortRows(x, out, outer, n, s);
+            return;
+        }
         float[] v = s.a;
         for (int o = 0; o < outer; o++) {
             int base = o * n;
@@ -426,6 +430,38 @@ final class Elementwise {
                     argOut.put(o, arg);
                 }
             }
+        }
+    }
+
+    /** Sums of many short rows (e.g. the W axis of a bias gradient): whole rows per bulk read. */
+    private static void sumShortRows(FloatBuffer x, FloatBuffer out, int outer, int n, Scratch s) {
+        float[] v = s.a;
+        float[] r = s.o;
+        int rowsPerChunk = CHUNK / n;
+        for (int o0 = 0; o0 < outer; o0 += rowsPerChunk) {
+            int rows = Math.min(rowsPerChunk, outer - o0);
+            x.get(o0 * n, v, 0, rows * n);
+            for (int row = 0; row < rows; row++) {
+                // four float partial sums break the add-latency chain; over at most CHUNK/8 elements
+                // their rounding stays far inside float32 tolerance of the double-precision reference
+                int base = row * n;
+                float s0 = 0;
+                float s1 = 0;
+                float s2 = 0;
+                float s3 = 0;
+                int i = 0;
+                for (; i + 3 < n; i += 4) {
+                    s0 += v[base + i];
+                    s1 += v[base + i + 1];
+                    s2 += v[base + i + 2];
+                    s3 += v[base + i + 3];
+                }
+                for (; i < n; i++) {
+                    s0 += v[base + i];
+                }
+                r[row] = (float) (((double) s0 + s1) + ((double) s2 + s3));
+            }
+            out.put(o0, r, 0, rows);
         }
     }
 

@@ -308,6 +308,19 @@ public final class NativeKernelBench {
         double bias = medianMs(() -> cpu.binary(BinaryOp.ADD, a, full, row, bcast, o, shape), seconds / 4);
         double relu = medianMs(() -> cpu.unary(dev.kiln.engine.backend.UnaryOp.RELU, a, o, n), seconds / 4);
         double sum = medianMs(() -> cpu.reduce(ReduceOp.SUM, a, o, 1024, 1024, 1), seconds / 4);
+        Storage big = random(cpu, 64 * 64 * 28 * 28, rng);
+        Storage part = cpu.allocate(DType.FLOAT32, 64 * 64 * 28);
+        Storage part2 = cpu.allocate(DType.FLOAT32, 64 * 64);
+        Storage gb = cpu.allocate(DType.FLOAT32, 64);
+        double biasGrad = medianMs(() -> {
+            cpu.reduce(ReduceOp.SUM, big, part, 64 * 64 * 28, 28, 1);
+            cpu.reduce(ReduceOp.SUM, part, part2, 64 * 64, 28, 1);
+            cpu.reduce(ReduceOp.SUM, part2, gb, 1, 64, 64);
+        }, seconds / 4);
+        System.out.printf("# conv-keras2 bias gradient (sum over 0,2,3 of 64x64x28x28, as the engine does it): %.3f ms%n", biasGrad);
+        for (Storage s : new Storage[]{big, part, part2, gb}) {
+            s.release();
+        }
         double copyT = medianMs(() -> cpu.copyStrided(a, 0, new int[]{1, 1024}, o, 0, new int[]{1024, 1}, shape), seconds / 4);
         StringBuilder ops = new StringBuilder("# unary 1M floats (ms):");
         for (dev.kiln.engine.backend.UnaryOp op : dev.kiln.engine.backend.UnaryOp.values()) {
