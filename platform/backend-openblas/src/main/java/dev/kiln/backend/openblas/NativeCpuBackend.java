@@ -68,7 +68,8 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
         this.threads = threads;
         NativeLibs.load();
         openblas_full.openblas_set_num_threads(threads);
-        String omp = OmpThreads.set(threads);
+        OmpThreads.init();
+        String omp = OmpThreads.describe(threads);
         this.conv = new DnnlConv(layouts);
         this.dnnlGemm = !System.getProperty("kiln.cpu.gemm", "dnnl").equals("openblas");
         this.description = NativeLibs.openblasConfig() + " (core " + NativeLibs.openblasCore()
@@ -556,6 +557,7 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
 
     private void gemm(DType t, Ptrs.Gemm p, int ta, int tb, int m, int n, int k, long a, int lda, long b, int ldb, long c) {
         if (t == DType.FLOAT32 && dnnlGemm) {
+            OmpThreads.apply(teamFor(2.0 * m * n * k));
             // oneDNN's sgemm is row-major, like the engine's storage
             int status = dnnl.dnnl_sgemm(ta == TRANS ? (byte) 'T' : (byte) 'N', tb == TRANS ? (byte) 'T' : (byte) 'N',
                     m, n, k, 1f, p.fa.at(a), lda, p.fb.at(b), ldb, 0f, p.fc.at(c), n);
@@ -571,7 +573,7 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
 
     // ---- convolution --------------------------------------------------------------------------
 
-    private static boolean convable(ConvGeometry g, Storage... s) {
+    private boolean convable(ConvGeometry g, Storage... s) {
         if (g.n() == 0 || g.cIn() == 0 || g.cOut() == 0 || g.outH() <= 0 || g.outW() <= 0 || g.h() == 0 || g.w() == 0) {
             return false;
         }
@@ -580,7 +582,20 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
                 return false;
             }
         }
+        OmpThreads.apply(teamFor(g.flops()));
         return true;
+    }
+
+    /** Below this many FLOPs a oneDNN call runs on one thread: the fork/join costs more than it saves. */
+    static final double SMALL_FLOPS = 2e6;
+
+    /**
+     * The OpenMP team for a call of {@code flops}: all threads, or one for tiny problems (a function
+     * of the shape only, so results stay reproducible). On a loaded machine a barrier waiting for a
+     * descheduled worker costs milliseconds, which tiny convolutions and GEMMs cannot amortise.
+     */
+    private int teamFor(double flops) {
+        return flops < SMALL_FLOPS ? 1 : threads;
     }
 
     @Override

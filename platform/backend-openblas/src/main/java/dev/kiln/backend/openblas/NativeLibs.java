@@ -16,6 +16,7 @@ final class NativeLibs {
     static synchronized void load() {
         if (!loaded) {
             Loader.load(openblas_full.class);
+            Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
             Loader.load(dnnl.class);
             loaded = true;
         }
