@@ -74,6 +74,9 @@ final class DnnlConv implements AutoCloseable {
         }
         Plan[] byPass = plans.get(g);
         if (byPass == null) {
+            if (plans.size() >= MAX_GEOMETRIES) {
+                clear(); // many shapes (e.g. varying batch sizes): start over rather than grow without bound
+            }
             byPass = new Plan[4];
             plans.put(g, byPass);
         }
@@ -129,18 +132,25 @@ final class DnnlConv implements AutoCloseable {
         return all.size();
     }
 
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    /** Geometries whose plans are kept; beyond this the cache is emptied. */
+    static final int MAX_GEOMETRIES = 256;
+
+    private void clear() {
         for (Plan p : all) {
             p.destroy();
         }
         all.clear();
         plans.clear();
         internalBytes = 0;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        clear();
         dnnl_stream_destroy(stream);
         dnnl_engine_destroy(engine);
     }

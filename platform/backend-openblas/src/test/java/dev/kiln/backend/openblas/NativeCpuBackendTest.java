@@ -605,6 +605,7 @@ class NativeCpuBackendTest {
                     b.conv2dBackwardWeight(nat(x), nat(gy), nat(DType.FLOAT32, ws), g);
                 }
                 assertEquals(3, b.conv.planCount(), "one plan per pass, reused");
+                assertTrue(b.cacheBytes() > 0 == (layout == DnnlConv.Layout.BLOCKED), "internal buffers only for blocked layouts");
                 results[i++] = read(out);
             }
         }
@@ -642,6 +643,17 @@ class NativeCpuBackendTest {
                     assertTrue(java.util.Arrays.equals(first[i], now[i]), "result " + i + " differs between identical calls");
                 }
             }
+        }
+    }
+
+    @Test
+    void planCacheIsBounded() {
+        try (NativeCpuBackend b = new NativeCpuBackend(1)) {
+            for (int n = 1; n <= DnnlConv.MAX_GEOMETRIES + 10; n++) {
+                ConvGeometry g = geometry(n, 1, 3, 3, 1, 1, 1, Conv2dOptions.DEFAULT);
+                b.conv2d(nat(rand(n * 9)), nat(new float[]{2f}), null, nat(DType.FLOAT32, n * 9), g);
+            }
+            assertTrue(b.conv.planCount() <= DnnlConv.MAX_GEOMETRIES, "plans: " + b.conv.planCount());
         }
     }
 
