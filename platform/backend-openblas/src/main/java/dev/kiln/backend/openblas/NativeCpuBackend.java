@@ -51,8 +51,9 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
      * OpenMP pool taking turns (GEMM then convolution, as in a training step) the idle pool's
      * spinning threads made the pair 3-4x slower than its parts on a quiet machine and up to 20x
      * under load; with GEMM on oneDNN too there is one pool and the pair costs the sum of its parts
-     * (1.02-1.05x). {@code dnnl_sgemm} ran at or above {@code cblas_sgemm} with the Haswell kernels
-     * (gemm-256 186 vs 146 GFLOP/s, gemm-512 177 vs 162, best of runs). float64 GEMM stays on OpenBLAS.
+     * (1.02-1.05x). {@code dnnl_sgemm} runs level with {@code cblas_sgemm} on the Haswell kernels:
+     * one thread, best of runs, gemm-256/512/1024/2048 at 96/93/92/93 GFLOP/s against 88/93/94/95
+     * (0.98-1.09x); two threads gemm-256 186 vs 146, gemm-512 177 vs 162. float64 stays on OpenBLAS.
      */
     private final boolean dnnlGemm;
 
