@@ -37,7 +37,9 @@ final class DnnlConv implements AutoCloseable {
         /** nchw / oihw exactly as the engine stores them: no reorders. */
         PLAIN,
         /** Let oneDNN pick (blocked) formats, with reorders to and from the row-major buffers. */
-        BLOCKED
+        BLOCKED,
+        /** The input (or its gradient) stays nchw, weights and output are oneDNN's choice. */
+        PLAIN_INPUT
     }
 
     static final int FWD = 0;
@@ -156,14 +158,21 @@ final class DnnlConv implements AutoCloseable {
     }
 
     /**
-     * Measured on this machine (AVX2, oneDNN 3.11): blocked layouts with reorders beat the plain
-     * gemm-based kernels 1.3-2.5x for every pass, except the backward passes of a convolution with
-     * very few input channels per group (a grayscale or RGB first layer), where the blocked formats
-     * pad the channels to 8 and the plain kernels win (conv-lenet1 backward-data 1.5 vs 2.3 ms).
+     * Measured on this machine (AVX2, oneDNN 3.11, one thread, best of 100): blocked layouts with
+     * reorders beat the plain gemm-based kernels 1.3-2.5x for every pass, except the backward passes
+     * of a convolution with very few input channels per group (a grayscale or RGB first layer),
+     * where blocking pads the channels to 8: there backward-data is fastest plain (conv-lenet1 1.5
+     * vs 2.2 ms blocked) and backward-weights with the input left in nchw and the rest blocked
+     * (0.44 ms including its reorders, against 1.7 ms plain or blocked).
      */
     static Layout defaultLayout(int pass, ConvGeometry g) {
-        if ((pass == BWD_DATA || pass == BWD_WEIGHTS) && g.cInPerGroup() < 4) {
-            return Layout.PLAIN;
+        if (g.cInPerGroup() < 4) {
+            if (pass == BWD_DATA) {
+                return Layout.PLAIN;
+            }
+            if (pass == BWD_WEIGHTS) {
+                return Layout.PLAIN_INPUT;
+            }
         }
         return Layout.BLOCKED;
     }
@@ -226,7 +235,8 @@ final class DnnlConv implements AutoCloseable {
 
     private Plan create(int pass, ConvGeometry g) {
         Conv2dOptions o = g.options();
-        boolean blocked = (layouts == null ? defaultLayout(pass, g) : layouts[pass]) == Layout.BLOCKED;
+        Layout layout = layouts == null ? defaultLayout(pass, g) : layouts[pass];
+        boolean blocked = layout != Layout.PLAIN;
         Plan p = new Plan();
         long[] srcDims = {g.n(), g.cIn(), g.h(), g.w()};
         long[] dstDims = {g.n(), g.cOut(), g.outH(), g.outW()};
@@ -239,7 +249,7 @@ final class DnnlConv implements AutoCloseable {
         dnnl_memory_desc dstUser = md(p, dstDims, dnnl_nchw);
         dnnl_memory_desc wUser = md(p, wDims, wTag);
         dnnl_memory_desc biasUser = md(p, new long[]{g.cOut()}, dnnl_x);
-        dnnl_memory_desc srcAny = blocked ? md(p, srcDims, dnnl_format_tag_any) : srcUser;
+        dnnl_memory_desc srcAny = layout == Layout.BLOCKED ? md(p, srcDims, dnnl_format_tag_any) : srcUser;
         dnnl_memory_desc dstAny = blocked ? md(p, dstDims, dnnl_format_tag_any) : dstUser;
         dnnl_memory_desc wAny = blocked ? md(p, wDims, dnnl_format_tag_any) : wUser;
 

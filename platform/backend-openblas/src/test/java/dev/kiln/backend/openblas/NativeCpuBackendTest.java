@@ -584,32 +584,39 @@ class NativeCpuBackendTest {
     }
 
     @Test
-    void convPlansAreCachedAndBothLayoutsAgree() {
-        ConvGeometry g = geometry(2, 8, 12, 12, 16, 3, 3, Conv2dOptions.of(1, 1));
-        int xs = g.n() * g.cIn() * g.h() * g.w();
-        int ws = g.cOut() * g.cIn() * 9;
-        int ys = g.n() * g.cOut() * g.outH() * g.outW();
-        float[] x = rand(xs);
-        float[] w = rand(ws);
-        float[] gy = rand(ys);
-        double[][] results = new double[2][];
-        int i = 0;
+    void everyLayoutMatchesTheOracleAndPlansAreCached() {
+        List<ConvGeometry> geometries = List.of(
+                geometry(2, 8, 12, 12, 16, 3, 3, Conv2dOptions.of(1, 1)),
+                geometry(2, 1, 11, 11, 5, 5, 5, Conv2dOptions.of(2, 2)),
+                geometry(1, 6, 9, 9, 9, 3, 3, Conv2dOptions.of(1, 1).withGroups(3)));
         for (DnnlConv.Layout layout : DnnlConv.Layout.values()) {
             DnnlConv.Layout[] ls = {layout, layout, layout, layout};
             try (NativeCpuBackend b = new NativeCpuBackend(1, ls)) {
-                Storage out = b.allocate(DType.FLOAT32, ys);
-                owned.add(out);
-                for (int rep = 0; rep < 3; rep++) {
-                    b.conv2d(nat(x), nat(w), null, out, g);
-                    b.conv2dBackwardInput(nat(gy), nat(w), nat(DType.FLOAT32, xs), g);
-                    b.conv2dBackwardWeight(nat(x), nat(gy), nat(DType.FLOAT32, ws), g);
+                for (ConvGeometry g : geometries) {
+                    int xs = g.n() * g.cIn() * g.h() * g.w();
+                    int ws = g.cOut() * g.cInPerGroup() * g.kH() * g.kW();
+                    int ys = g.n() * g.cOut() * g.outH() * g.outW();
+                    float[] x = rand(xs);
+                    float[] w = rand(ws);
+                    float[] bias = rand(g.cOut());
+                    float[] gy = rand(ys);
+                    for (int rep = 0; rep < 2; rep++) {
+                        Storage out = nat(DType.FLOAT32, ys);
+                        Storage gx = nat(DType.FLOAT32, xs);
+                        Storage gw = nat(DType.FLOAT32, ws);
+                        b.conv2d(nat(x), nat(w), nat(bias), out, g);
+                        b.conv2dBackwardInput(nat(gy), nat(w), gx, g);
+                        b.conv2dBackwardWeight(nat(x), nat(gy), gw, g);
+                        String what = layout + " " + g;
+                        close(Oracle.conv(toDouble(x), toDouble(w), toDouble(bias), g), out, "forward " + what);
+                        close(Oracle.convBackwardInput(toDouble(gy), toDouble(w), g), gx, "backward input " + what);
+                        close(Oracle.convBackwardWeight(toDouble(x), toDouble(gy), g), gw, "backward weight " + what);
+                    }
                 }
-                assertEquals(3, b.conv.planCount(), "one plan per pass, reused");
-                assertTrue(b.cacheBytes() > 0 == (layout == DnnlConv.Layout.BLOCKED), "internal buffers only for blocked layouts");
-                results[i++] = read(out);
+                assertEquals(3 * geometries.size(), b.conv.planCount(), "one plan per pass and geometry, reused");
+                assertTrue(b.cacheBytes() > 0 == (layout != DnnlConv.Layout.PLAIN), "internal buffers only for blocked layouts");
             }
         }
-        close(results[0], results[1], "plain vs blocked");
     }
 
     @Test
