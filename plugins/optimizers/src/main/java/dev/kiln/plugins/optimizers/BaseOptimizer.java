@@ -87,7 +87,12 @@ abstract class BaseOptimizer<S extends BaseOptimizer.GroupSpec> implements Optim
         for (int g = 0; g < groups.size(); g++) {
             ParameterGroup group = groups.get(g);
             GroupParams gp = new GroupParams(params, group.overrides(), group.name());
-            S spec = Check.read(gp, reader);
+            S spec;
+            try {
+                spec = reader.apply(gp);
+            } catch (IllegalArgumentException e) {
+                throw gp.locate(e);
+            }
             gp.requireOverridesRead(id);
             specs.add(spec);
             lrs[g] = spec.regularization().lr();

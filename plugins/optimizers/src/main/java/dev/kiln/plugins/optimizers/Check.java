@@ -20,6 +20,14 @@ final class Check {
         return value;
     }
 
+    /** An integer {@code value >= min}. */
+    static int atLeast(String key, int value, int min) {
+        if (value < min) {
+            throw new IllegalArgumentException(key + " must be in [" + min + ", inf), got " + value);
+        }
+        return value;
+    }
+
     /** {@code value >= 0} and finite. */
     static double nonNegative(String key, double value) {
         return range(key, value, 0, true, Double.POSITIVE_INFINITY, false);

@@ -17,7 +17,7 @@ final class CosineAnnealingLr extends IntervalSchedule {
 
     record Spec(int tMax, double etaMin) {
         Spec {
-            Check.range("T_max", tMax, 1, true, Integer.MAX_VALUE, true);
+            Check.atLeast("T_max", tMax, 1);
             Check.nonNegative("eta_min", etaMin);
         }
     }

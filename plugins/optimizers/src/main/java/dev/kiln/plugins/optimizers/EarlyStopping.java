@@ -27,7 +27,7 @@ final class EarlyStopping implements StoppingCriterion {
                 throw new IllegalArgumentException("monitor must name a metric, e.g. \"val_loss\", got \"" + monitor + "\"");
             }
             Check.oneOf("mode", mode, "min", "max");
-            Check.range("patience", patience, 1, true, Integer.MAX_VALUE, true);
+            Check.atLeast("patience", patience, 1);
             Check.nonNegative("min_delta", minDelta);
         }
     }

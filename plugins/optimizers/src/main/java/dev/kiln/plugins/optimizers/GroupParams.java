@@ -39,6 +39,20 @@ final class GroupParams implements Params {
         return value;
     }
 
+    /**
+     * A validation failure of this group's spec, prefixed with the document path of the value at fault:
+     * the group's overrides when the key (the message's first word) came from them, else the optimizer's.
+     */
+    IllegalArgumentException locate(IllegalArgumentException e) {
+        String msg = String.valueOf(e.getMessage());
+        if (msg.startsWith(base.path()) || overrides != null && msg.startsWith(overrides.path())) {
+            return e; // already located, e.g. a type error from Params
+        }
+        String key = msg.split(" ", 2)[0];
+        String path = overridesRead.contains(key) ? overrides.path() : base.path() + " (group '" + group + "')";
+        return new IllegalArgumentException(path + ": " + msg, e);
+    }
+
     /** Fails on an override key that is not a per-group hyper-parameter of {@code optimizer}. */
     void requireOverridesRead(String optimizer) {
         if (overrides == null) {
@@ -55,7 +69,7 @@ final class GroupParams implements Params {
 
     @Override
     public String path() {
-        return overrides != null && !overrides.keys().isEmpty() ? overrides.path() : base.path();
+        return base.path();
     }
 
     @Override

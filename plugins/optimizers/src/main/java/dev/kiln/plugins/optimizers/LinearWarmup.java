@@ -24,7 +24,7 @@ final class LinearWarmup extends IntervalSchedule {
 
     record Spec(int warmup, double startFactor) {
         Spec {
-            Check.range("warmup", warmup, 1, true, Integer.MAX_VALUE, true);
+            Check.atLeast("warmup", warmup, 1);
             Check.range("start_factor", startFactor, 0, true, 1, true);
         }
     }

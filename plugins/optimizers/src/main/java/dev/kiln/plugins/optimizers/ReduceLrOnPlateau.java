@@ -14,7 +14,8 @@ import java.util.Map;
  * PyTorch's {@code max(η_{k−1}·factor, min_lr)} applied {@code k} times (its 1e-8 "too small to cut"
  * rule only matters for rates already within 1e-8 of {@code min_lr}).
  * Hyper-parameters: {@code mode} (min), {@code factor} (0.1, in [0, 1)), {@code patience} (10),
- * {@code threshold} (1e-4), {@code threshold_mode} (rel), {@code cooldown} (0), {@code min_lr} (0).
+ * {@code threshold} (1e-4), {@code threshold_mode} (rel), {@code cooldown} (0), {@code min_lr} (0). It
+ * counts reported metrics, so its {@code interval} is accepted but has no effect.
  * <pre>{@code
  * schedule: {name: reduce_on_plateau, params: {mode: max, factor: 0.5, patience: 3}}
  * }</pre>
@@ -26,10 +27,10 @@ final class ReduceLrOnPlateau extends IntervalSchedule {
         Spec {
             Check.oneOf("mode", mode, "min", "max");
             Check.fraction("factor", factor);
-            Check.range("patience", patience, 0, true, Integer.MAX_VALUE, true);
+            Check.atLeast("patience", patience, 0);
             Check.nonNegative("threshold", threshold);
             Check.oneOf("threshold_mode", thresholdMode, "rel", "abs");
-            Check.range("cooldown", cooldown, 0, true, Integer.MAX_VALUE, true);
+            Check.atLeast("cooldown", cooldown, 0);
             Check.nonNegative("min_lr", minLr);
         }
     }

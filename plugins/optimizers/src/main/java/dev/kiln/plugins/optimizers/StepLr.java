@@ -14,7 +14,7 @@ final class StepLr extends IntervalSchedule {
 
     record Spec(int stepSize, double gamma) {
         Spec {
-            Check.range("step_size", stepSize, 1, true, Integer.MAX_VALUE, true);
+            Check.atLeast("step_size", stepSize, 1);
             Check.nonNegative("gamma", gamma);
         }
     }

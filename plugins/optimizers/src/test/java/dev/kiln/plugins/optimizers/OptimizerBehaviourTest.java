@@ -34,6 +34,14 @@ class OptimizerBehaviourTest {
     }
 
     @Test
+    void aBadGroupOverrideIsReportedAtTheGroupsPath() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AdamFactory().create(
+                MapParams.empty("optimizer.params"), List.of(new ParameterGroup("trunk", List.of(parameter("w")),
+                        new MapParams("optimizer.groups[0]", Map.of("beta2", 1.5)))), tensors));
+        assertEquals("optimizer.groups[0]: beta2 must be in [0, 1), got 1.5", e.getMessage());
+    }
+
+    @Test
     void rejectsAGroupOverrideThatIsNotPerGroup() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SgdFactory().create(
                 MapParams.empty("optimizer.params"),
@@ -48,7 +56,7 @@ class OptimizerBehaviourTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new NesterovFactory().create(
                 new MapParams("optimizer.params", Map.of("momentum", 0.0)),
                 List.of(new ParameterGroup("all", List.of(parameter("w")), null)), tensors));
-        assertEquals("optimizer.params: nesterov needs momentum in (0, 1) and dampening 0, got momentum 0.0 and"
+        assertEquals("optimizer.params (group 'all'): nesterov needs momentum in (0, 1) and dampening 0, got momentum 0.0 and"
                 + " dampening 0.0", e.getMessage());
     }
 
