@@ -132,6 +132,11 @@ final class GroupParams implements Params {
     }
 
     @Override
+    public double[] getDoubles(String key, double[] defaultValue) {
+        return pick(key, false, p -> p.getDoubles(key, defaultValue));
+    }
+
+    @Override
     public Params getParams(String key) {
         return pick(key, true, p -> p.getParams(key));
     }
