@@ -37,7 +37,7 @@ public final class WeightedSumLossFactory implements LossFactory {
                 throw new IllegalArgumentException("weighted_sum: losses[].loss must name a registered loss, got \"" + loss + "\"");
             }
             if (!Double.isFinite(weight)) {
-                throw new IllegalArgumentException("weighted_sum: weight of " + loss + " must be finite, got " + weight);
+                throw new IllegalArgumentException("weighted_sum: losses[].weight of " + loss + " must be finite, got " + weight);
             }
         }
     }
