@@ -11,7 +11,7 @@ public final class CheckTally {
 
     /** A check body; any exception it throws fails the check, with the exception's message. */
     @FunctionalInterface
-    public interface Check {
+    public interface Body {
         void run() throws Exception;
     }
 
@@ -25,7 +25,7 @@ public final class CheckTally {
     }
 
     /** Runs one named check and records its outcome. */
-    public void check(String name, Check body) {
+    public void check(String name, Body body) {
         total++;
         try {
             body.run();
