@@ -19,7 +19,9 @@ import java.util.Set;
  * <p>Layers are named by position ({@code "0"}, {@code "1"}, ...) unless given an id; parameter names are
  * prefixed with it ({@code "0.weight"}). Each layer's input shape is the previous layer's output shape, found by
  * running that layer forward on a one-example zero batch in evaluation mode without recording a graph (so no
- * output-shape method is needed in the SPI, and batch-norm statistics are untouched). Parameters a plugin did not
+ * output-shape method is needed in the SPI, and batch-norm statistics are untouched). A layer whose forward needs
+ * earlier layers to have run in the same pass signals it with {@link IllegalStateException} and is probed with the
+ * zero batch passed through every layer so far. Parameters a plugin did not
  * read are rejected with their document path. Parameters are created with no memory scope open and are initialised
  * from one generator seeded with {@code seed}, so equal seeds give equal models.
  *
@@ -76,7 +78,7 @@ public final class ModelBuilder {
             BuildContext context = new BuildContext(tensors, generator, dtype, e.id(), shape, plugins);
             Layer layer = BuildContext.build(e.plugin(), params, context);
             try {
-                shape = outputShape(layer, shape, tensors, dtype);
+                shape = probe(layers, layer, shape, inputShape, tensors, dtype);
             } catch (RuntimeException ex) {
                 throw new IllegalArgumentException(where + ": " + e.plugin() + " \"" + e.id() + "\" cannot take input of shape "
                         + java.util.Arrays.toString(shapes.get(shapes.size() - 1)) + ": " + ex.getMessage(), ex);
@@ -88,13 +90,37 @@ public final class ModelBuilder {
         return new Model(names, layers, shapes);
     }
 
+    /**
+     * The next layer's output shape, probed alone; a layer whose forward needs earlier layers to have run in the
+     * same pass (a {@code max_unpool2d} reading its pool's indices) throws {@link IllegalStateException}, and is
+     * then probed by passing the zero batch through every layer so far.
+     */
+    private static int[] probe(List<Layer> before, Layer layer, int[] shape, int[] modelInput, Tensors tensors, DType dtype) {
+        try {
+            return outputShape(layer, shape, tensors, dtype);
+        } catch (IllegalStateException needsEarlierLayers) {
+            List<Layer> chain = new ArrayList<>(before);
+            chain.add(layer);
+            return outputShape(chain, modelInput, tensors, dtype);
+        }
+    }
+
     /** One example's output shape: a no-grad forward of a zero batch of one example, in evaluation mode. */
     public static int[] outputShape(Layer layer, int[] inputShape, Tensors tensors, DType dtype) {
+        return outputShape(List.of(layer), inputShape, tensors, dtype);
+    }
+
+    /** The output shape of a chain of layers run in one evaluation-mode pass, from {@code inputShape} into the first. */
+    public static int[] outputShape(List<Layer> chain, int[] inputShape, Tensors tensors, DType dtype) {
         int[] batch = new int[inputShape.length + 1];
         batch[0] = 1;
         System.arraycopy(inputShape, 0, batch, 1, inputShape.length);
         try (MemoryScope scope = tensors.scope(); GradMode off = tensors.noGrad()) {
-            Tensor y = layer.forward(tensors.zeros(dtype, batch), new StepContext(tensors, false, tensors.generator(0)));
+            StepContext probe = new StepContext(tensors, false, tensors.generator(0));
+            Tensor y = tensors.zeros(dtype, batch);
+            for (Layer layer : chain) {
+                y = layer.forward(y, probe);
+            }
             int[] s = y.shape();
             if (s.length == 0 || s[0] != 1) {
                 throw new IllegalStateException("the output " + java.util.Arrays.toString(s) + " lost the batch axis");

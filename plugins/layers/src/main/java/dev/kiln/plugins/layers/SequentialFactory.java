@@ -19,7 +19,9 @@ import java.util.Set;
  * Layers applied in order, {@code y = f_k(...f_1(x))}, as PyTorch's {@code nn.Sequential}. Each entry of
  * {@code layers} names a layer or activation plugin ({@code name}), its {@code params}, and optionally an
  * {@code id}; children are named {@code <this>.<id>}, the id defaulting to the position ({@code "0"}, {@code "1"}, ...).
- * Each child's input shape is the previous child's output shape, found by a forward pass of a zero example.
+ * Each child's input shape is the previous child's output shape, found by a forward pass of a zero example; a
+ * child that needs earlier layers to have run in the same pass ({@code max_unpool2d}, whose forward then throws
+ * {@link IllegalStateException}) is probed by passing the zero example through every child so far.
  *
  * <p>Shapes: the first child's input to the last child's output. Parameters and buffers: the children's, in order.
  * <pre>{@code
@@ -70,7 +72,11 @@ public final class SequentialFactory implements LayerFactory {
         for (Entry e : spec.layers()) {
             Layer layer = context.layer(e.id(), e.plugin(), e.params(), shape);
             layers.add(layer);
-            shape = Shapes.output(layer, shape, context.tensors(), context.dtype());
+            try {
+                shape = Shapes.output(layer, shape, context.tensors(), context.dtype());
+            } catch (IllegalStateException needsEarlierLayers) {
+                shape = Shapes.output(layers, context.inputShape(), context.tensors(), context.dtype());
+            }
         }
         return new Sequential(List.copyOf(layers));
     }
