@@ -44,7 +44,7 @@ public final class MaxUnpool2dFactory implements LayerFactory {
     private final MaxPool2dFactory pools;
 
     @Activate
-    public MaxUnpool2dFactory(@Reference(target = "(kiln.name=max_pool2d)") LayerFactory pools) {
+    public MaxUnpool2dFactory(@Reference(target = "(&(kiln.kind=layer)(kiln.name=max_pool2d))") LayerFactory pools) {
         if (!(pools instanceof MaxPool2dFactory p)) {
             throw new IllegalArgumentException("max_unpool2d needs this bundle's max_pool2d factory, got " + pools.getClass().getName());
         }
