@@ -28,6 +28,12 @@ public interface LayerContext {
     Layer layer(String child, String plugin, Params params, int[] inputShape);
 
     /**
+     * A layer already built in the same model, by its stable name (e.g. {@code "encoder.2"}), or null.
+     * Lets a layer pair with an earlier one, as {@code max_unpool2d} with its {@code max_pool2d}.
+     */
+    Layer built(String layerName);
+
+    /**
      * Parameters a composite block writes for a child it builds (e.g. a residual block's
      * {@code conv1}); {@code path} locates them in error messages.
      */
