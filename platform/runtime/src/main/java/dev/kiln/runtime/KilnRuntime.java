@@ -135,6 +135,28 @@ public final class KilnRuntime implements AutoCloseable {
         return exports;
     }
 
+    /** Every bundle in the framework as {@code symbolicName@version [state]}: SCR and its dependencies, then plugins. */
+    public List<String> frameworkBundles() {
+        List<String> out = new ArrayList<>();
+        for (Bundle b : framework.getBundleContext().getBundles()) {
+            if (b.getBundleId() != 0) {
+                out.add(b.getSymbolicName() + "@" + b.getVersion() + " [" + stateName(b.getState()) + "]");
+            }
+        }
+        return out;
+    }
+
+    private static String stateName(int state) {
+        return switch (state) {
+            case Bundle.INSTALLED -> "installed";
+            case Bundle.RESOLVED -> "resolved";
+            case Bundle.STARTING -> "starting";
+            case Bundle.STOPPING -> "stopping";
+            case Bundle.ACTIVE -> "active";
+            default -> "uninstalled";
+        };
+    }
+
     /** Rescans the plugin folder now and waits; returns the jars currently rejected. */
     public List<PluginProblem> sync() {
         return onPluginThread(folder::sync);

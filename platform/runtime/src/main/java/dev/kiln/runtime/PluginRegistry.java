@@ -1,5 +1,6 @@
 package dev.kiln.runtime;
 
+import dev.kiln.api.plugin.PluginKind;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -42,8 +43,8 @@ import java.util.stream.Collectors;
  */
 public final class PluginRegistry {
 
-    public static final String KIND = "kiln.kind";
-    public static final String NAME = "kiln.name";
+    public static final String KIND = PluginKind.KIND_PROPERTY;
+    public static final String NAME = PluginKind.NAME_PROPERTY;
 
     private static final System.Logger LOG = System.getLogger("dev.kiln.runtime");
 
@@ -105,6 +106,11 @@ public final class PluginRegistry {
             return lease;
         }
         throw new PluginException(kind + " '" + ref + "' kept changing while being leased; try again");
+    }
+
+    /** {@link #acquire(Class, String, PluginRef, String)} for one of the API's plugin kinds. */
+    public <T> Lease<T> acquire(Class<T> type, PluginKind kind, PluginRef ref, String holder) {
+        return acquire(type, kind.id(), ref, holder);
     }
 
     /** The version {@link #acquire} would pick now, without leasing it. */
