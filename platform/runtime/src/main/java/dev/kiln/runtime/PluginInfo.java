@@ -9,8 +9,9 @@ package dev.kiln.runtime;
  * @param bundle  the bundle symbolic name
  * @param state   {@code active}, or {@code draining} while an old version waits for its leases
  * @param leases  active leases on this bundle
+ * @param jar     the jar in the plugin folder it was installed from
  */
-public record PluginInfo(String kind, String name, String version, String bundle, String state, int leases) {
+public record PluginInfo(String kind, String name, String version, String bundle, String state, int leases, java.nio.file.Path jar) {
 
     public PluginId id() {
         return PluginId.parse(bundle + "@" + version);

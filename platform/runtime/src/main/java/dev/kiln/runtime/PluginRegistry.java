@@ -124,7 +124,7 @@ public final class PluginRegistry {
         List<PluginInfo> out = new ArrayList<>();
         for (PluginBundle b : bundles.values()) {
             for (PluginBundle.Provided p : b.provides) {
-                out.add(new PluginInfo(p.kind(), p.name(), b.id().version().toString(), b.id().symbolicName(), b.state(), b.leases()));
+                out.add(new PluginInfo(p.kind(), p.name(), b.id().version().toString(), b.id().symbolicName(), b.state(), b.leases(), b.jar));
             }
         }
         out.sort(Comparator.comparing(PluginInfo::kind).thenComparing(PluginInfo::name)
