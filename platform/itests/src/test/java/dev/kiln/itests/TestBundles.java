@@ -61,6 +61,29 @@ final class TestBundles {
         }
     }
 
+    /**
+     * The echo plugin under another plugin name: the component XML is written here instead of being
+     * generated from the annotation, so one compiled class can stand in for many distinct plugins.
+     */
+    static Path buildNamed(Path out, String symbolicName, String version, String pluginName) throws IOException {
+        Path xml = Files.createTempFile("component-", ".xml");
+        Files.writeString(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<scr:component xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.3.0\" name=\"" + pluginName + "\">\n"
+                + "  <implementation class=\"" + ECHO + ".EchoOptimizerFactory\"/>\n"
+                + "  <service><provide interface=\"dev.kiln.api.nn.OptimizerFactory\"/></service>\n"
+                + "  <property name=\"kiln.kind\" value=\"optimizer\"/>\n"
+                + "  <property name=\"kiln.name\" value=\"" + pluginName + "\"/>\n"
+                + "</scr:component>\n");
+        try {
+            return build(out, symbolicName, version, ECHO, Map.of(
+                    "-dsannotations", "!*",
+                    "Service-Component", "OSGI-INF/component.xml",
+                    "-includeresource", "kiln-test-version.txt;literal='" + version + "',OSGI-INF/component.xml=" + xml));
+        } finally {
+            Files.delete(xml);
+        }
+    }
+
     /** Moves a finished jar into the plugin folder atomically, the way a user should. */
     static Path drop(Path jar, Path pluginDir, String name) throws IOException {
         Path tmp = pluginDir.resolve("." + name + ".tmp");
