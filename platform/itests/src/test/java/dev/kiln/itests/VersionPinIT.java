@@ -73,6 +73,19 @@ class VersionPinIT {
         }
     }
 
+    @Test
+    void runPluginsHoldsOneLeasePerPluginUntilTheRunCloses() {
+        try (dev.kiln.runtime.RunPlugins run = new dev.kiln.runtime.RunPlugins(kiln.registry(), "run-7")) {
+            OptimizerFactory a = run.factory(PluginKind.OPTIMIZER, "echo", "[1.2,2)", OptimizerFactory.class);
+            OptimizerFactory b = run.factory(PluginKind.OPTIMIZER, "echo", "[1.2,2)", OptimizerFactory.class);
+            assertTrue(a == b);
+            assertEquals("[dev.kiln.test.echo@1.5.0]", run.used().toString());
+            assertEquals(List.of("run-7"), kiln.registry().leases().stream().map(Lease::holder).toList());
+            assertEquals(java.util.Set.of("echo"), run.names(PluginKind.OPTIMIZER));
+        }
+        assertTrue(kiln.registry().leases().isEmpty());
+    }
+
     private static String leased(String ref) {
         try (Lease<OptimizerFactory> lease = kiln.registry().acquire(OptimizerFactory.class, PluginKind.OPTIMIZER, PluginRef.parse(ref), "run")) {
             return lease.plugin().toString();
