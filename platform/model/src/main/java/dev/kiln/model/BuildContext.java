@@ -58,6 +58,11 @@ public record BuildContext(Tensors tensors, Generator generator, DType dtype, St
     }
 
     @Override
+    public Params params(String path, java.util.Map<String, ?> values) {
+        return new MapParams(path, values);
+    }
+
+    @Override
     public Initializer initializer(String plugin, Params params) {
         Initializer init = plugins.factory(PluginKind.INIT, plugin, null, InitializerFactory.class).create(params);
         if (params instanceof MapParams mp) {
