@@ -3,6 +3,9 @@
 
     python3 tools/bench/compare.py kiln.jsonl torch.jsonl [--peak 535] [--markdown]
 
+Either side may name several runs, comma-separated (kiln1.jsonl,kiln2.jsonl): each case then takes
+the run with the lowest median (best of N, for a machine shared with other work); the footer says so.
+
 Columns: median ms and GFLOP/s of each, each as a fraction of the cores' peak, the speed-up
 torch_ms / kiln_ms, and the goal of issue 2 where one is set (GEMM: Kiln >= 0.95x raw cblas_sgemm for
 n >= 512). Lines that are not JSON objects (e.g. notes) are ignored. Dev-time only.
@@ -22,15 +25,19 @@ GOALS = {
 GEMM_RAW_GOAL = 0.95
 
 
-def load(path):
+def load(paths):
+    """(case, pass) -> row, keeping the lowest median over the comma-separated files."""
     rows = {}
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if not line.startswith("{"):
-                continue
-            r = json.loads(line)
-            rows[(r["case"], r["pass"])] = r
+    for path in paths.split(","):
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if not line.startswith("{"):
+                    continue
+                r = json.loads(line)
+                key = (r["case"], r["pass"])
+                if key not in rows or r["median_ms"] < rows[key]["median_ms"]:
+                    rows[key] = r
     return rows
 
 
@@ -86,6 +93,9 @@ def main():
     print(f"\npeak {args.peak:g} GFLOP/s; kiln: backend {first_k.get('backend')}, threads {first_k.get('threads')}, "
           f"OPENBLAS_CORETYPE={first_k.get('openblas_coretype')}; torch {first_t.get('torch_version')}, "
           f"threads {first_t.get('threads')}, OPENBLAS_CORETYPE={first_t.get('openblas_coretype')}", file=sys.stdout)
+    for side, paths in (("kiln", args.kiln), ("torch", args.torch)):
+        if "," in paths:
+            print(f"{side}: best median of {len(paths.split(','))} runs per case")
     if first_k.get("backend_describe"):
         print(f"kiln backend: {first_k['backend_describe']}")
 
