@@ -66,6 +66,10 @@ class MemoryStaysFlatTest {
             if (step == 2_000) {
                 rssWarm = rssBytes();
             }
+            if (step % 2000 == 0) {
+                System.out.printf("step %d: RSS %.1f MiB, JavaCPP tracked %d bytes, heap used %.1f MiB%n", step, rssBytes() / 1048576.0,
+                        org.bytedeco.javacpp.Pointer.totalBytes(), (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1048576.0);
+            }
         }
         long rssEnd = rssBytes();
         System.out.printf("memory after %d steps: tensor bytes %d (flat since step 100), RSS %.1f MiB at step 2000 -> %.1f MiB at step %d; loss %.3f -> %.3f%n",

@@ -212,7 +212,10 @@ public final class PrimitiveCases {
         cases.add(c("stack", (t, a) -> t.stack(List.of(a.get(0), a.get(1)), 0), normal(2, 3), normal(2, 3)));
         cases.add(c("index-select", (t, a) -> a.get(0).indexSelect(1, a.get(1)), normal(2, 4, 3), Input.index(4, 6)));
         cases.add(c("gather", (t, a) -> a.get(0).gather(1, a.get(1)), normal(3, 4), Input.index(4, 3, 5)));
-        cases.add(c("to-float64", (t, a) -> a.get(0).to(DType.FLOAT64).mul(a.get(0)), normal(2, 3)));
+        cases.add(c("to-and-back", (t, a) -> {
+            Tensor wide = a.get(0).to(DType.FLOAT64);
+            return wide.mul(wide).to(a.get(0).dtype());
+        }, normal(2, 3)));
         return cases;
     }
 }
