@@ -11,6 +11,7 @@ import dev.kiln.api.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -68,6 +69,7 @@ public final class ModelBuilder {
         List<int[]> shapes = new ArrayList<>();
         int[] shape = inputShape.clone();
         shapes.add(shape);
+        Map<String, Layer> built = new java.util.LinkedHashMap<>();
         for (Entry e : entries) {
             String where = e.params() == null ? "layer \"" + e.id() + "\"" : e.params().path();
             if (e.id().contains(".") || !ids.add(e.id())) {
@@ -75,7 +77,7 @@ public final class ModelBuilder {
                         + "\" must be unique within the model and contain no '.'");
             }
             MapParams params = e.params() == null ? MapParams.empty("layers." + e.id() + ".params") : e.params();
-            BuildContext context = new BuildContext(tensors, generator, dtype, e.id(), shape, plugins);
+            BuildContext context = new BuildContext(tensors, generator, dtype, e.id(), shape, plugins, built);
             Layer layer = BuildContext.build(e.plugin(), params, context);
             try {
                 shape = probe(layers, layer, shape, inputShape, tensors, dtype);

@@ -46,9 +46,8 @@ public final class DenseBlockFactory implements LayerFactory {
         for (int i = 0; i < s.numLayers(); i++) {
             int[] shape = {in[0] + i * s.growthRate(), in[1], in[2]};
             String child = "layer" + i;
-            norms.add(context.layer(child + ".norm", "batch_norm2d", LayerParams.of(params.path() + "." + child + ".norm"), shape));
-            convs.add(context.layer(child + ".conv", "conv2d", LayerParams.of(params.path() + "." + child + ".conv",
-                    "out_channels", s.growthRate(), "kernel_size", 3, "padding", 1, "bias", false), shape));
+            norms.add(context.layer(child + ".norm", "batch_norm2d", context.params(params.path() + "." + child + ".norm", Map.of()), shape));
+            convs.add(context.layer(child + ".conv", "conv2d", context.params(params.path() + "." + child + ".conv", Map.of("out_channels", s.growthRate(), "kernel_size", 3, "padding", 1, "bias", false)), shape));
         }
         return new DenseBlock(List.copyOf(norms), List.copyOf(convs));
     }

@@ -11,6 +11,7 @@ import dev.kiln.api.tensor.Tensor;
 import org.osgi.service.component.annotations.Component;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The GoogLeNet (Inception v1) module: four branches concatenated on the channel axis, each convolution followed
@@ -57,8 +58,7 @@ public final class InceptionFactory implements LayerFactory {
     }
 
     private static Layer conv(Params params, LayerContext context, String child, int[] in, int out, int kernel) {
-        return context.layer(child, "conv2d", LayerParams.of(params.path() + "." + child, "out_channels", out,
-                "kernel_size", kernel, "padding", kernel / 2), in);
+        return context.layer(child, "conv2d", context.params(params.path() + "." + child, Map.of("out_channels", out, "kernel_size", kernel, "padding", kernel / 2)), in);
     }
 
     record Inception(Layer b1, Layer b2a, Layer b2b, Layer b3a, Layer b3b, Layer b4) implements Layer {

@@ -5,15 +5,10 @@ import dev.kiln.api.nn.Layer;
 import dev.kiln.api.nn.LayerContext;
 import dev.kiln.api.nn.LayerFactory;
 import dev.kiln.api.plugin.Params;
-import dev.kiln.api.tensor.Generator;
 import dev.kiln.api.tensor.MaxPoolResult;
 import dev.kiln.api.tensor.Tensor;
 import org.osgi.service.component.annotations.Component;
 
-import java.util.Collections;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.WeakHashMap;
 
 /**
  * 2-D max pooling, as PyTorch's {@code nn.MaxPool2d}: {@code y = max_window x}; padding counts as -∞ and the
@@ -24,8 +19,7 @@ import java.util.WeakHashMap;
  *
  * <p><b>Pairing with {@code max_unpool2d}.</b> Each forward keeps the indices of its maxima (and the input size)
  * in the layer, tagged with the {@link ForwardContext} of that pass. A {@code max_unpool2d} built later in the
- * same model names this layer in its {@code pool} parameter; this factory remembers the pools of each build
- * (keyed by the build's generator, weakly) so that the unpool factory can find it.
+ * same model names this layer in its {@code pool} parameter and finds it through {@link LayerContext#built}.
  * <pre>{@code
  * - {id: pool1, name: max_pool2d, params: {kernel_size: 2, stride: 2}}
  * - {name: max_unpool2d, params: {pool: pool1}}
@@ -38,19 +32,10 @@ public final class MaxPool2dFactory implements LayerFactory {
     public record MaxPool2dSpec(PoolWindow window) {
     }
 
-    private final Map<Generator, Map<String, MaxPool2d>> builds = Collections.synchronizedMap(new WeakHashMap<>());
-
     @Override
     public Layer create(Params params, LayerContext context) {
         Checks.rank("max_pool2d", context.inputShape(), 3, "(C, H, W)");
-        MaxPool2d pool = new MaxPool2d(new MaxPool2dSpec(PoolWindow.read("max_pool2d", params, true)));
-        builds.computeIfAbsent(context.generator(), g -> Collections.synchronizedMap(new TreeMap<>())).put(context.name(), pool);
-        return pool;
-    }
-
-    /** The pools built so far by the build that owns {@code generator}, by stable name. */
-    Map<String, MaxPool2d> built(Generator generator) {
-        return builds.getOrDefault(generator, Map.of());
+        return new MaxPool2d(new MaxPool2dSpec(PoolWindow.read("max_pool2d", params, true)));
     }
 
     static final class MaxPool2d implements Layer {

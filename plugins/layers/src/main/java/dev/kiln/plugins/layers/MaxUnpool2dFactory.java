@@ -6,11 +6,8 @@ import dev.kiln.api.nn.LayerContext;
 import dev.kiln.api.nn.LayerFactory;
 import dev.kiln.api.plugin.Params;
 import dev.kiln.api.tensor.Tensor;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
 
-import java.util.Map;
 
 /**
  * Partial inverse of max pooling, as PyTorch's {@code nn.MaxUnpool2d}: each value goes back to the position its
@@ -41,27 +38,17 @@ public final class MaxUnpool2dFactory implements LayerFactory {
         }
     }
 
-    private final MaxPool2dFactory pools;
-
-    @Activate
-    public MaxUnpool2dFactory(@Reference(target = "(&(kiln.kind=layer)(kiln.name=max_pool2d))") LayerFactory pools) {
-        if (!(pools instanceof MaxPool2dFactory p)) {
-            throw new IllegalArgumentException("max_unpool2d needs this bundle's max_pool2d factory, got " + pools.getClass().getName());
-        }
-        this.pools = p;
-    }
-
     @Override
     public Layer create(Params params, LayerContext context) {
         Checks.rank("max_unpool2d", context.inputShape(), 3, "(C, H, W)");
         MaxUnpool2dSpec spec = new MaxUnpool2dSpec(params.getString("pool"));
-        Map<String, MaxPool2dFactory.MaxPool2d> built = pools.built(context.generator());
         String name = context.name();
         String sibling = name.contains(".") ? name.substring(0, name.lastIndexOf('.') + 1) + spec.pool() : spec.pool();
-        MaxPool2dFactory.MaxPool2d pool = built.containsKey(sibling) ? built.get(sibling) : built.get(spec.pool());
+        Layer candidate = context.built(sibling) != null ? context.built(sibling) : context.built(spec.pool());
+        MaxPool2dFactory.MaxPool2d pool = candidate instanceof MaxPool2dFactory.MaxPool2d p ? p : null;
         if (pool == null) {
-            throw new IllegalArgumentException(params.path() + ".pool: \"" + spec.pool() + "\" is not a max_pool2d built before "
-                    + "this layer in the same model; max_pool2d layers so far: " + built.keySet());
+            throw new IllegalArgumentException(params.path() + ".pool: \"" + spec.pool() + "\" is not a max_pool2d layer of this model; "
+                    + "pool must be one of the ids of the max_pool2d layers built before this one");
         }
         return (Tensor x, ForwardContext c) -> {
             Tensor indices = pool.indices(c);

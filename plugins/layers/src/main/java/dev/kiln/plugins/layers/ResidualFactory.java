@@ -45,18 +45,15 @@ public final class ResidualFactory implements LayerFactory {
         ResidualSpec s = new ResidualSpec(params.getInt("out_channels", in[0]), params.getInt("stride", 1));
         String p = params.path();
         List<Layer> layers = new ArrayList<>();
-        Layer conv1 = context.layer("conv1", "conv2d", LayerParams.of(p + ".conv1", "out_channels", s.outChannels(),
-                "kernel_size", 3, "stride", s.stride(), "padding", 1, "bias", false), in);
+        Layer conv1 = context.layer("conv1", "conv2d", context.params(p + ".conv1", Map.of("out_channels", s.outChannels(), "kernel_size", 3, "stride", s.stride(), "padding", 1, "bias", false)), in);
         int[] mid = Shapes.output(conv1, in, context.tensors(), context.dtype());
-        Layer bn1 = context.layer("bn1", "batch_norm2d", LayerParams.of(p + ".bn1"), mid);
-        Layer conv2 = context.layer("conv2", "conv2d", LayerParams.of(p + ".conv2", "out_channels", s.outChannels(),
-                "kernel_size", 3, "padding", 1, "bias", false), mid);
-        Layer bn2 = context.layer("bn2", "batch_norm2d", LayerParams.of(p + ".bn2"), mid);
+        Layer bn1 = context.layer("bn1", "batch_norm2d", context.params(p + ".bn1", Map.of()), mid);
+        Layer conv2 = context.layer("conv2", "conv2d", context.params(p + ".conv2", Map.of("out_channels", s.outChannels(), "kernel_size", 3, "padding", 1, "bias", false)), mid);
+        Layer bn2 = context.layer("bn2", "batch_norm2d", context.params(p + ".bn2", Map.of()), mid);
         layers.addAll(List.of(conv1, bn1, conv2, bn2));
         if (s.stride() != 1 || s.outChannels() != in[0]) {
-            layers.add(context.layer("downsample.0", "conv2d", LayerParams.of(p + ".downsample.0", "out_channels",
-                    s.outChannels(), "kernel_size", 1, "stride", s.stride(), "bias", false), in));
-            layers.add(context.layer("downsample.1", "batch_norm2d", LayerParams.of(p + ".downsample.1"), mid));
+            layers.add(context.layer("downsample.0", "conv2d", context.params(p + ".downsample.0", Map.of("out_channels", s.outChannels(), "kernel_size", 1, "stride", s.stride(), "bias", false)), in));
+            layers.add(context.layer("downsample.1", "batch_norm2d", context.params(p + ".downsample.1", Map.of()), mid));
         }
         return new Residual(List.copyOf(layers));
     }

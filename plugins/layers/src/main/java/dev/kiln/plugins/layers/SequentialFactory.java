@@ -64,7 +64,7 @@ public final class SequentialFactory implements LayerFactory {
         for (int i = 0; i < list.size(); i++) {
             Params p = list.get(i);
             entries.add(new Entry(p.getString("id", String.valueOf(i)), p.getString("name"),
-                    p.has("params") ? p.getParams("params") : LayerParams.of(p.path() + ".params")));
+                    p.has("params") ? p.getParams("params") : context.params(p.path() + ".params", Map.of())));
         }
         SequentialSpec spec = new SequentialSpec(entries);
         List<Layer> layers = new ArrayList<>();

@@ -10,6 +10,7 @@ import dev.kiln.api.tensor.Tensor;
 import org.osgi.service.component.annotations.Component;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Squeeze-and-excitation: rescales each channel by a learned gate computed from global context,
@@ -38,8 +39,8 @@ public final class SqueezeExciteFactory implements LayerFactory {
     public Layer create(Params params, LayerContext context) {
         int c = Checks.rank("squeeze_excite", context.inputShape(), 3, "(C, H, W)")[0];
         int hidden = Math.max(1, c / new SqueezeExciteSpec(params.getInt("reduction", 16)).reduction());
-        Layer fc1 = context.layer("fc1", "linear", LayerParams.of(params.path() + ".fc1", "out_features", hidden), new int[] {c});
-        Layer fc2 = context.layer("fc2", "linear", LayerParams.of(params.path() + ".fc2", "out_features", c), new int[] {hidden});
+        Layer fc1 = context.layer("fc1", "linear", context.params(params.path() + ".fc1", Map.of("out_features", hidden)), new int[] {c});
+        Layer fc2 = context.layer("fc2", "linear", context.params(params.path() + ".fc2", Map.of("out_features", c)), new int[] {hidden});
         return new SqueezeExcite(fc1, fc2);
     }
 

@@ -1,5 +1,7 @@
 package dev.kiln.plugins.layers;
 
+import java.util.Map;
+
 import dev.kiln.api.nn.LayerContext;
 import dev.kiln.api.plugin.Params;
 import dev.kiln.api.tensor.Tensor;
@@ -19,7 +21,7 @@ final class Weights {
     static Tensor weight(Params params, LayerContext context, int fanIn, int... shape) {
         if (params != null && params.has("init")) {
             String plugin = params.getString("init");
-            Params initParams = params.has("init_params") ? params.getParams("init_params") : LayerParams.of(params.path() + ".init_params");
+            Params initParams = params.has("init_params") ? params.getParams("init_params") : context.params(params.path() + ".init_params", Map.of());
             return context.initializer(plugin, initParams).create(shape, context.dtype(), context.tensors(), context.generator()).detach();
         }
         return uniform(context, fanIn, shape);

@@ -14,17 +14,16 @@ final class LayerPlugins {
     }
 
     static Map<String, LayerFactory> factories() {
-        MaxPool2dFactory pools = new MaxPool2dFactory();
         Map<String, LayerFactory> m = new LinkedHashMap<>();
         m.put("linear", new LinearFactory());
         m.put("conv2d", new Conv2dFactory());
         m.put("conv_transpose2d", new ConvTranspose2dFactory());
-        m.put("max_pool2d", pools);
+        m.put("max_pool2d", new MaxPool2dFactory());
         m.put("avg_pool2d", new AvgPool2dFactory());
         m.put("sum_pool2d", new SumPool2dFactory());
         m.put("lp_pool2d", new LpPool2dFactory());
         m.put("global_avg_pool", new GlobalAvgPoolFactory());
-        m.put("max_unpool2d", new MaxUnpool2dFactory(pools));
+        m.put("max_unpool2d", new MaxUnpool2dFactory());
         m.put("upsample", new UpsampleFactory());
         m.put("bed_of_nails", new BedOfNailsFactory());
         m.put("flatten", new FlattenFactory());
