@@ -15,6 +15,7 @@ import dev.kiln.api.tensor.MemoryScope;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tensor.Tensors;
 import dev.kiln.api.train.Checkpoint;
+import dev.kiln.api.train.MiniBatch;
 import dev.kiln.api.train.MiniBatches;
 import dev.kiln.api.train.Reporter;
 import dev.kiln.api.train.TrainingRun;
@@ -22,6 +23,7 @@ import dev.kiln.engine.io.SafetensorsFile;
 import dev.kiln.engine.io.StoredTensor;
 import dev.kiln.model.Model;
 import dev.kiln.model.StepContext;
+import dev.kiln.model.data.BatchLoader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -78,6 +80,7 @@ final class HostRun implements TrainingRun {
     private final AtomicBoolean stop;
     private final Checkpoint resume;
     private final Path resumeDir;
+    private final Map<Split, BatchLoader> loaders = new java.util.EnumMap<>(Split.class);
     private Loss loss;
     private int checkpointsWritten;
 
@@ -224,9 +227,48 @@ final class HostRun implements TrainingRun {
         return dataset;
     }
 
+    /**
+     * Batches from the host's {@link BatchLoader} (one per split, reusing its buffers): training shuffled by the seed
+     * and augmented, other splits in order; batch b of epoch e is the same whenever it is asked for.
+     */
     @Override
     public MiniBatches batches(Split split, int epoch, int startBatch) {
-        return new SeededBatches(dataset, split, tensors, batchSize(), experiment.spec().getSeed(), epoch, startBatch, 4);
+        BatchLoader loader = loaders.computeIfAbsent(split, s -> BatchLoader.builder(dataset, s, tensors).batchSize(batchSize())
+                .seed(experiment.spec().getSeed()).shuffle(s == Split.TRAIN).augment(s == Split.TRAIN).build());
+        BatchLoader.Epoch e = loader.epoch(epoch, startBatch);
+        int count = loader.batchesPerEpoch();
+        return new MiniBatches() {
+            @Override
+            public int count() {
+                return count;
+            }
+
+            @Override
+            public int cursor() {
+                return e.cursor();
+            }
+
+            @Override
+            public boolean hasNext() {
+                return e.hasNext();
+            }
+
+            @Override
+            public MiniBatch next() {
+                BatchLoader.Batch b = e.next();
+                return new MiniBatch(b.features(), b.targets(), b.size(), b.epoch(), b.index());
+            }
+
+            @Override
+            public void close() {
+                e.close();
+            }
+        };
+    }
+
+    /** Stops the loaders' reader threads. */
+    void closeLoaders() {
+        loaders.values().forEach(BatchLoader::close);
     }
 
     @Override

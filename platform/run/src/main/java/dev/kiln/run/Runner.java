@@ -13,6 +13,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.backend.Backends;
 import dev.kiln.engine.io.Safetensors;
 import dev.kiln.model.Model;
+import dev.kiln.model.data.DataLocator;
 import dev.kiln.proto.v1.ExperimentSpec;
 
 import java.io.IOException;
@@ -120,7 +121,11 @@ public final class Runner {
             try (Recorder recorder = new Recorder(out, 1, 0, options.listener(), -1)) {
                 HostRun run = new HostRun(p.experiment, p.engine, p.dataset, p.model, recorder, out, 0, stop, false);
                 recorder.log("evaluating " + weights + " on " + p.dataset.info().name() + " (test)");
-                p.trainer.evaluate(run);
+                try {
+                    p.trainer.evaluate(run);
+                } finally {
+                    run.closeLoaders();
+                }
                 Files.writeString(out.resolve("summary.json"), Recorder.GSON.toJson(recorder.results()), StandardCharsets.UTF_8);
                 return recorder.results();
             }
@@ -142,7 +147,7 @@ public final class Runner {
         Backends.Selection selection = Backends.discover().select(backendName, options.threads());
         Engine engine = new Engine(selection.backend());
         Trainer trainer = experiment.trainer();
-        Dataset dataset = experiment.dataset(DataDirectories.standard(options.dataDir(), doc.spec().getSeed()));
+        Dataset dataset = experiment.dataset(new DataLocator(options.dataDir(), doc.spec().getSeed()));
         Model model = experiment.model(dataset.info().exampleShape(), engine, DType.FLOAT32, doc.spec().getSeed());
         experiment.loss(engine);
         try (MemoryScope scope = engine.scope()) {
@@ -169,6 +174,8 @@ public final class Runner {
             } catch (RuntimeException e) {
                 error = e.getMessage() == null ? e.toString() : e.getMessage();
                 recorder.log("failed: " + error);
+            } finally {
+                run.closeLoaders();
             }
             boolean finished = error == null && !recorder.results().isEmpty();
             summary.put("name", dir.getFileName().toString());
