@@ -57,8 +57,11 @@ public final class KilnRuntime implements AutoCloseable {
     private final ExecutorService pluginThread;
     private final PluginRegistry registry;
     private final PluginFolder folder;
+    private final List<Path> corePlugins;
+    private final List<PluginProblem> coreProblems = new ArrayList<>();
 
     private KilnRuntime(Builder b) throws IOException, BundleException {
+        this.corePlugins = List.copyOf(b.corePlugins);
         this.pluginDir = b.pluginDir;
         Files.createDirectories(pluginDir);
         this.exports = ApiExports.fromClassPath(KilnRuntime.class.getClassLoader());
@@ -94,6 +97,12 @@ public final class KilnRuntime implements AutoCloseable {
             });
             this.registry = new PluginRegistry(ctx, pluginThread, b.listener);
             this.folder = new PluginFolder(pluginDir, registry, pluginThread);
+            if (!corePlugins.isEmpty()) {
+                onPluginThread(() -> {
+                    coreProblems.addAll(CorePlugins.install(corePlugins, registry));
+                    return null;
+                });
+            }
             sync();
             if (b.watch) {
                 folder.watch(b.debounce, b.rescan);
@@ -104,8 +113,8 @@ public final class KilnRuntime implements AutoCloseable {
                 stopFramework();
             }
         }
-        LOG.log(System.Logger.Level.INFO, "plugin runtime ready: {0} plugin bundle(s) from {1}; API exports {2}",
-                registry.installed().size(), pluginDir, exports.packages());
+        LOG.log(System.Logger.Level.INFO, "plugin runtime ready: {0} plugin bundle(s) from {1} and core {2}; API exports {3}",
+                registry.installed().size(), pluginDir, corePlugins, exports.packages());
     }
 
     public static Builder builder() {
@@ -129,6 +138,11 @@ public final class KilnRuntime implements AutoCloseable {
 
     public Path pluginDir() {
         return pluginDir;
+    }
+
+    /** The core plugin bundles installed at start (jars, folders of jars, exploded bundles); never watched or retired. */
+    public List<Path> corePlugins() {
+        return corePlugins;
     }
 
     public ApiExports apiExports() {
@@ -157,14 +171,18 @@ public final class KilnRuntime implements AutoCloseable {
         };
     }
 
-    /** Rescans the plugin folder now and waits; returns the jars currently rejected. */
+    /** Rescans the plugin folder now and waits; returns the jars of the folder currently rejected. */
     public List<PluginProblem> sync() {
         return onPluginThread(folder::sync);
     }
 
-    /** The jars currently rejected, each with cause and fix. */
+    /** The jars currently rejected (core bundles first), each with cause and fix. */
     public List<PluginProblem> problems() {
-        return onPluginThread(folder::problems);
+        return onPluginThread(() -> {
+            List<PluginProblem> out = new ArrayList<>(coreProblems);
+            out.addAll(folder.problems());
+            return out;
+        });
     }
 
     /** Waits until work queued on the plugin thread so far (installs, drains) is done. */
@@ -234,6 +252,7 @@ public final class KilnRuntime implements AutoCloseable {
     /** Options for {@link KilnRuntime}. */
     public static final class Builder {
         private Path pluginDir = defaultPluginDir();
+        private final List<Path> corePlugins = new ArrayList<>();
         private Path storageDir;
         private boolean watch = true;
         private Duration debounce = Duration.ofMillis(100);
@@ -249,6 +268,23 @@ public final class KilnRuntime implements AutoCloseable {
         public Builder pluginDir(Path dir) {
             this.pluginDir = dir;
             return this;
+        }
+
+        /**
+         * Core plugin bundles shipped with Kiln, installed at start before the plugin folder and never watched or
+         * retired: each entry is a bundle jar, a folder of bundle jars (the distribution's {@code plugins/}), or an
+         * exploded bundle (a classes folder with {@code META-INF/MANIFEST.MF}, as in a reactor build before
+         * {@code package}). A plugin-folder bundle with the same symbolic name and a higher version wins through
+         * the registry's version resolution; the core bundle stays installed beside it.
+         */
+        public Builder corePlugins(List<Path> entries) {
+            this.corePlugins.addAll(entries);
+            return this;
+        }
+
+        /** {@link #corePlugins(List)} with one entry. */
+        public Builder corePlugins(Path entry) {
+            return corePlugins(List.of(entry));
         }
 
         /** The framework cache; default a fresh temporary directory. Cleaned on first init, deleted on close. */
