@@ -15,6 +15,8 @@ import dev.kiln.engine.io.Safetensors;
 import dev.kiln.model.Model;
 import dev.kiln.model.data.DataLocator;
 import dev.kiln.proto.v1.ExperimentSpec;
+import dev.kiln.runtime.PluginRegistry;
+import dev.kiln.runtime.RunPlugins;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +27,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,8 +36,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Runs experiments on this machine: a new run from a spec, a resumed run from its directory, and the evaluation of
  * a finished run. Everything the spec names is built and checked before the run directory is created.
  *
+ * <p>Plugins come from the OSGi runtime's {@link PluginRegistry}: each session (a run, a resume, an evaluation)
+ * leases the exact {@code bundle@version} of every plugin it uses for as long as it lasts ({@link RunPlugins}), so a
+ * newer version dropped into the plugin folder meanwhile serves the next session, never this one.
+ *
  * <p>A run directory holds {@code spec.json} (the resolved spec), {@code run.json} (plugins as
- * {@code bundle@version}, backend, threads, overrides), {@code metrics.jsonl}, {@code summary.json}, {@code run.log},
+ * {@code "kind name" -> bundle@version} from the leases, backend, threads, overrides), {@code metrics.jsonl}, {@code summary.json}, {@code run.log},
  * PNG plots ({@code loss.png}, {@code accuracy.png}, {@code confusion.png}), checkpoints and {@code model.safetensors}.
  */
 public final class Runner {
@@ -42,11 +49,14 @@ public final class Runner {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final RunOptions options;
+    private final PluginRegistry registry;
     private final AtomicBoolean stop = new AtomicBoolean();
     private final CountDownLatch done = new CountDownLatch(1);
 
-    public Runner(RunOptions options) {
+    /** @param registry the plugin runtime's registry (one runtime per process; many runners may share it) */
+    public Runner(RunOptions options, PluginRegistry registry) {
         this.options = options;
+        this.registry = registry;
     }
 
     /** Asks the running trainer to checkpoint and return (Ctrl-C); waits up to {@code timeoutSeconds} for it. */
@@ -64,8 +74,9 @@ public final class Runner {
 
     /** Validates the spec, creates {@code <out>/<name>-<timestamp>/} and trains. */
     public Outcome start(SpecDocument doc, List<String> overrides) throws IOException {
-        try {
-            Prepared p = prepare(doc);
+        String holder = doc.spec().getName() + "-" + LocalDateTime.now().format(STAMP);
+        try (RunPlugins plugins = new RunPlugins(registry, holder)) {
+            Prepared p = prepare(doc, plugins);
             Path dir = newRunDir(doc.spec().getName());
             Files.writeString(dir.resolve("spec.json"), JsonFormat.printer().print(doc.spec()), StandardCharsets.UTF_8);
             Map<String, Object> run = new LinkedHashMap<>();
@@ -75,11 +86,17 @@ public final class Runner {
             run.put("backend", p.engine.backend());
             run.put("backend_reason", p.backendReason);
             run.put("threads", options.threads());
-            run.put("plugins", p.plugins.used());
+            run.put("plugins", pluginVersions(plugins));
             run.put("java", Runtime.version().toString());
             run.put("started", LocalDateTime.now().toString());
             Files.writeString(dir.resolve("run.json"), Recorder.GSON.toJson(run), StandardCharsets.UTF_8);
-            return train(p, dir, false, 0);
+            Outcome outcome = train(p, dir, false, 0);
+            Map<String, String> after = pluginVersions(plugins);
+            if (!after.equals(run.get("plugins"))) { // a trainer may have asked for more plugins while training
+                run.put("plugins", after);
+                Files.writeString(dir.resolve("run.json"), Recorder.GSON.toJson(run), StandardCharsets.UTF_8);
+            }
+            return outcome;
         } finally {
             done.countDown();
         }
@@ -87,9 +104,9 @@ public final class Runner {
 
     /** Continues a run from its latest checkpoint, in the same directory, with the same spec. */
     public Outcome resume(Path runDir) throws IOException {
-        try {
+        try (RunPlugins plugins = new RunPlugins(registry, runDir.getFileName() + " (resumed)")) {
             SpecDocument doc = readSpec(runDir);
-            Prepared p = prepare(doc);
+            Prepared p = prepare(doc, plugins);
             double previousWall = 0;
             Path summary = runDir.resolve("summary.json");
             if (Files.exists(summary)) {
@@ -104,9 +121,9 @@ public final class Runner {
 
     /** Evaluates a run's final weights (or its latest checkpoint) on the test split; results go to {@code RUN/eval/}. */
     public Map<String, Double> evaluate(Path runDir) throws IOException {
-        try {
+        try (RunPlugins plugins = new RunPlugins(registry, runDir.getFileName() + " (eval)")) {
             SpecDocument doc = readSpec(runDir);
-            Prepared p = prepare(doc);
+            Prepared p = prepare(doc, plugins);
             Path out = runDir.resolve("eval");
             Files.createDirectories(out);
             Path weights = runDir.resolve("model.safetensors");
@@ -134,13 +151,19 @@ public final class Runner {
         }
     }
 
-    private record Prepared(Experiment experiment, ClasspathPlugins plugins, Engine engine, String backendReason,
+    private record Prepared(Experiment experiment, Engine engine, String backendReason,
                             Trainer trainer, Dataset dataset, Model model) {
     }
 
-    /** Names first (cheap), then the backend, then every plugin built once: all before any work. */
-    private Prepared prepare(SpecDocument doc) {
-        ClasspathPlugins plugins = ClasspathPlugins.scan();
+    /** {@code "kind name" -> bundle@version} of every plugin the session leased, sorted for a stable record. */
+    static Map<String, String> pluginVersions(RunPlugins plugins) {
+        Map<String, String> out = new TreeMap<>();
+        plugins.leased().forEach((k, v) -> out.put(k, v.toString()));
+        return out;
+    }
+
+    /** Names first (cheap), then the backend, then every plugin built (and leased) once: all before any work. */
+    private Prepared prepare(SpecDocument doc, RunPlugins plugins) {
         Experiment experiment = new Experiment(doc, plugins);
         experiment.checkNames();
         String backendName = options.backend() != null ? options.backend() : doc.spec().getBackend().isEmpty() ? null : doc.spec().getBackend();
@@ -154,7 +177,7 @@ public final class Runner {
             experiment.optimizer("optimizer", model.parameters(), engine);
         }
         experiment.schedule();
-        return new Prepared(experiment, plugins, engine, selection.reason(), trainer, dataset, model);
+        return new Prepared(experiment, engine, selection.reason(), trainer, dataset, model);
     }
 
     private Outcome train(Prepared p, Path dir, boolean resuming, double previousWall) throws IOException {

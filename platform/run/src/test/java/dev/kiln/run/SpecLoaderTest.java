@@ -1,6 +1,7 @@
 package dev.kiln.run;
 
 import dev.kiln.proto.v1.ExperimentSpec;
+import dev.kiln.runtime.RunPlugins;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -30,7 +31,9 @@ class SpecLoaderTest {
     private static SpecException error(String yaml, String... overrides) {
         return assertThrows(SpecException.class, () -> {
             SpecDocument doc = SpecLoader.parse(yaml, "x.yaml", List.of(overrides));
-            new Experiment(doc, ClasspathPlugins.scan()).checkNames();
+            try (RunPlugins plugins = new RunPlugins(TestPlugins.runtime().registry(), "spec-loader-test")) {
+                new Experiment(doc, plugins).checkNames();
+            }
         });
     }
 

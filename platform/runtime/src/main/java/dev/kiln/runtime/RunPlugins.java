@@ -80,6 +80,16 @@ public final class RunPlugins implements PluginSource, AutoCloseable {
         return out;
     }
 
+    /**
+     * What each name resolved to, in first-use order: {@code "optimizer adam" -> dev.kiln.plugins.optimizers@0.1.0}
+     * (a pinned name keeps its pin in the key, {@code "optimizer adam@[1.2.0,2.0.0)"}).
+     */
+    public synchronized Map<String, PluginId> leased() {
+        Map<String, PluginId> out = new LinkedHashMap<>();
+        leases.forEach((key, lease) -> out.put(key, lease.plugin()));
+        return out;
+    }
+
     /** Closes every lease; retired versions this run was the last user of are then uninstalled. */
     @Override
     public synchronized void close() {
