@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.run.RunOptions;
+import dev.kiln.runtime.KilnRuntime;
 import dev.kiln.run.Runner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,10 +29,16 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--backend", paramLabel = "B", description = "Backend (java, cpu, ...).")
     String backend;
 
+    @Option(names = "--plugins", paramLabel = "DIR", description = "Plugin folder (default: $KILN_HOME/plugins).")
+    Path plugins;
+
     @Override
     public Integer call() throws Exception {
         ProgressBar progress = new ProgressBar(System.out, false, Integer.MAX_VALUE);
-        Map<String, Double> results = new Runner(new RunOptions(data, null, threads, backend, 0, progress)).evaluate(runDir);
+        Map<String, Double> results;
+        try (KilnRuntime kiln = PluginRuntime.start(plugins)) {
+            results = new Runner(new RunOptions(data, null, threads, backend, 0, progress), kiln.registry()).evaluate(runDir);
+        }
         results.forEach((k, v) -> {
             if (!k.startsWith("test_accuracy_class_")) {
                 System.out.printf("%-22s %.6f%n", k, v);

@@ -1,6 +1,8 @@
 package dev.kiln.cli;
 
+import dev.kiln.run.RunListener;
 import dev.kiln.run.RunOptions;
+import dev.kiln.runtime.KilnRuntime;
 import dev.kiln.run.Runner;
 import dev.kiln.run.SpecDocument;
 import dev.kiln.run.SpecLoader;
@@ -8,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +25,8 @@ import java.util.concurrent.Callable;
 @Command(name = "run",
         mixinStandardHelpOptions = true,
         description = {"Train an experiment from a YAML spec (or resume a run) and write its run directory:",
-                "spec.json, run.json, metrics.jsonl, summary.json, loss/accuracy/confusion PNGs, safetensors checkpoints."})
+                "spec.json, run.json (with the bundle@version of every plugin used), metrics.jsonl, summary.json,",
+                "loss/accuracy/confusion PNGs, safetensors checkpoints. Plugins come from the core plugins and --plugins DIR."})
 final class RunCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC", description = "Experiment YAML, e.g. experiments/fashion-lenet.yaml.")
@@ -46,6 +50,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "PATH=VALUE", description = "Override a field of the spec, e.g. --set trainer.epochs=1 --set optimizer.params.lr=0.01.")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--plugins", paramLabel = "DIR", description = "Plugin folder (default: $KILN_HOME/plugins, KILN_HOME defaulting to ~/.kiln); a"
+            + " plugin there with the same name as a core one and a higher bundle version is used instead.")
+    Path plugins;
+
     @Option(names = "--stop-after-steps", hidden = true, defaultValue = "0", description = "Stop (with a checkpoint) after N steps; for tests.")
     long stopAfterSteps;
 
@@ -59,7 +67,39 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--set cannot change a run being resumed; it continues with its own spec.json");
         }
         ProgressBar progress = new ProgressBar(System.out, System.console() != null && System.getenv("KILN_PLAIN") == null, 50);
-        Runner runner = new Runner(new RunOptions(data, out, threads, backend, stopAfterSteps, progress));
+        boolean timing = System.getenv("KILN_TIMING") != null;
+        long t0 = System.nanoTime();
+        try (KilnRuntime kiln = PluginRuntime.start(plugins)) {
+            long frameworkMs = (System.nanoTime() - t0) / 1_000_000;
+            RunListener listener = !timing ? progress : new RunListener() {
+                private boolean first = true;
+
+                @Override
+                public void step(int epoch, int epochs, int batch, int batches, long step, Map<String, Double> m, double rate) {
+                    if (first) {
+                        first = false;
+                        long sinceJvm = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+                        System.err.printf("kiln: timing: first training step done %d ms after JVM start (plugin framework start %d ms)%n",
+                                sinceJvm, frameworkMs);
+                    }
+                    progress.step(epoch, epochs, batch, batches, step, m, rate);
+                }
+
+                @Override
+                public void epoch(int epoch, int epochs, Map<String, Double> m) {
+                    progress.epoch(epoch, epochs, m);
+                }
+
+                @Override
+                public void log(String line) {
+                    progress.log(line);
+                }
+            };
+            return run(new Runner(new RunOptions(data, out, threads, backend, stopAfterSteps, listener), kiln.registry()), progress);
+        }
+    }
+
+    private int run(Runner runner, ProgressBar progress) throws Exception {
         Thread hook = new Thread(() -> {
             try {
                 System.err.println("\nkiln: stopping: saving a checkpoint (Ctrl-C again to kill)");
