@@ -42,6 +42,9 @@ public final class SpecFiles {
         if (!(root instanceof Map)) {
             throw new IllegalArgumentException(file + ": expected a mapping at the top (name:, trainer:, ...), got " + root.getClass().getSimpleName());
         }
+        if (!shallow(root, 0)) {
+            throw new IllegalArgumentException(file + ": nested deeper than 32 levels, or refers to itself through a YAML anchor; a spec is a plain tree");
+        }
         String json;
         try {
             json = new Gson().toJson(root);
@@ -55,6 +58,27 @@ public final class SpecFiles {
             throw new IllegalArgumentException(file + ": does not match kiln.v1.ExperimentSpec: " + firstLine(e.getMessage()));
         }
         return b.build();
+    }
+
+    /** A tree no deeper than 32 (a YAML anchor can make a list contain itself: that never ends). */
+    private static boolean shallow(Object node, int depth) {
+        if (depth > 32) {
+            return false;
+        }
+        if (node instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (!shallow(e.getKey(), depth + 1) || !shallow(e.getValue(), depth + 1)) {
+                    return false;
+                }
+            }
+        } else if (node instanceof Iterable<?> l) {
+            for (Object o : l) {
+                if (!shallow(o, depth + 1)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static String firstLine(String s) {

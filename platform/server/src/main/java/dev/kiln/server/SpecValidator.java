@@ -79,7 +79,7 @@ public final class SpecValidator {
             return out;
         }
         if (!spec.getUnknownFields().asMap().isEmpty()) {
-            out.add("spec has unknown fields " + spec.getUnknownFields().asMap().keySet() + "; the client is newer than this server");
+            out.add("spec: unknown field numbers " + spec.getUnknownFields().asMap().keySet() + "; the client is newer than this server or the message is corrupt");
         }
         if (!NAME.matcher(spec.getName()).matches()) {
             out.add("name: expected 1-63 lower-case letters, digits and dashes (e.g. mnist-mlp), got " + quote(spec.getName()));
