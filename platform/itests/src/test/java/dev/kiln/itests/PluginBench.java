@@ -20,12 +20,14 @@ import java.util.stream.Stream;
  * <pre>
  * java -cp ... dev.kiln.itests.PluginBench build DIR [N]   # N start-up plugins + 21 swap versions (uses bnd)
  * java -cp ... dev.kiln.itests.PluginBench measure DIR     # a fresh JVM that never loaded bnd
+ * java -cp ... dev.kiln.itests.PluginBench start DIR       # start only, over the jars in DIR as they are
+ *                                                         # (e.g. platform/itests/target/core-plugins)
  * </pre>
  *
  * <ul>
  *   <li>{@code start}: framework + SCR start, N plugin bundles installed, validated and leasable
  *       ("ready"), median of 7 starts in one JVM (the first, cold, reported apart), and the process RSS
- *       after the first start;</li>
+ *       after the first start; {@code services} counts the plugins (kiln.kind/kiln.name services) they register;</li>
  *   <li>{@code swap}: jar moved into the watched folder → new version resolvable by the registry,
  *       median of 20, at the default 100 ms debounce and at 10 ms.</li>
  * </ul>
@@ -43,7 +45,8 @@ public final class PluginBench {
         switch (args[0]) {
             case "build" -> build(dir, args.length > 2 ? Integer.parseInt(args[2]) : 8);
             case "measure" -> measure(dir);
-            default -> throw new IllegalArgumentException("usage: build DIR [N] | measure DIR");
+            case "start" -> start(dir);
+            default -> throw new IllegalArgumentException("usage: build DIR [N] | measure DIR | start PLUGIN_DIR");
         }
     }
 
@@ -57,13 +60,20 @@ public final class PluginBench {
     }
 
     private static void measure(Path dir) throws Exception {
-        Path startup = dir.resolve("startup");
+        start(dir.resolve("startup"));
+        for (int debounce : new int[] {100, 10}) {
+            swap(dir, debounce);
+        }
+    }
+
+    private static void start(Path startup) throws Exception {
         long n;
         try (Stream<Path> s = Files.list(startup)) {
-            n = s.count();
+            n = s.filter(p -> p.toString().endsWith(".jar")).count();
         }
         double[] starts = new double[STARTS];
         long rss = 0;
+        int services = 0;
         for (int i = 0; i < STARTS; i++) {
             long t0 = System.nanoTime();
             try (KilnRuntime kiln = KilnRuntime.builder().pluginDir(startup).watch(false).start()) {
@@ -73,15 +83,15 @@ public final class PluginBench {
                 }
                 if (i == 0) {
                     rss = rssKiB();
+                    services = kiln.registry().list().size();
                 }
             }
         }
         double[] warm = Arrays.copyOfRange(starts, 1, STARTS);
-        System.out.printf("{\"case\":\"start\",\"plugins\":%d,\"cold_ms\":%.1f,\"median_ms\":%.1f,\"rss_mib\":%.1f,\"heap_used_mib\":%.1f}%n",
-                n, starts[0], median(warm), rss / 1024.0, (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1048576.0);
-        for (int debounce : new int[] {100, 10}) {
-            swap(dir, debounce);
-        }
+        System.out.printf("{\"case\":\"start\",\"plugins\":%d,\"services\":%d,\"cold_ms\":%.1f,\"median_ms\":%.1f,\"min_ms\":%.1f,\"max_ms\":%.1f,"
+                        + "\"rss_mib\":%.1f,\"heap_used_mib\":%.1f}%n",
+                n, services, starts[0], median(warm), Arrays.stream(warm).min().orElse(0), Arrays.stream(warm).max().orElse(0),
+                rss / 1024.0, (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1048576.0);
     }
 
     private static void swap(Path dir, int debounceMs) throws Exception {

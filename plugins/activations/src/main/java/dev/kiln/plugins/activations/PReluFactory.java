@@ -51,8 +51,8 @@ public final class PReluFactory implements LayerFactory {
         Arrays.fill(slopeShape, 1);
         if (spec.numParameters() != 1) {
             if (in.length == 0 || in[0] != spec.numParameters()) {
-                throw new IllegalArgumentException("prelu: num_parameters must be 1 or the channel count "
-                        + (in.length == 0 ? "(input has no channel axis)" : in[0]) + " of input (N, "
+                String allowed = in.length == 0 ? "1 (the input has no channel axis)" : "one of [1, " + in[0] + "] (1 or the channel count)";
+                throw new IllegalArgumentException("prelu: num_parameters must be " + allowed + " for input (N, "
                         + Arrays.toString(in).replace("[", "").replace("]", "") + "), got " + spec.numParameters());
             }
             slopeShape[0] = spec.numParameters();

@@ -51,8 +51,7 @@ public final class LinearFactory implements LayerFactory {
     record Linear(Parameter weight, Parameter bias) implements Layer {
         @Override
         public Tensor forward(Tensor x, ForwardContext context) {
-            Tensor y = x.matmul(weight.value().transpose(0, 1));
-            return bias == null ? y : y.add(bias.value());
+            return x.linear(weight.value(), bias == null ? null : bias.value());
         }
 
         @Override

@@ -6,8 +6,11 @@ import dev.kiln.model.conformance.LayerCase;
 import java.util.List;
 import java.util.Map;
 
-/** The conformance examples of every layer in this bundle: valid cases with output shapes, and rejected specs. */
-final class LayerExamples {
+/**
+ * The conformance examples of every layer in this bundle: valid cases with output shapes, and rejected specs.
+ * Public so that {@code platform/itests} feeds the same examples to the kit inside the real OSGi framework.
+ */
+public final class LayerExamples {
 
     private LayerExamples() {
     }
@@ -16,7 +19,7 @@ final class LayerExamples {
         return shape;
     }
 
-    static List<LayerCase> cases() {
+    public static List<LayerCase> cases() {
         return List.of(
                 LayerCase.of("linear", Map.of("out_features", 3), s(2, 4), s(2, 3)).and(s(2, 5, 4), s(2, 5, 3)),
                 LayerCase.of("linear", Map.of("out_features", 2, "bias", false), s(3, 5), s(3, 2)),
@@ -74,7 +77,7 @@ final class LayerExamples {
                         s(2, 2, 3, 3), s(2, 5, 3, 3)));
     }
 
-    static List<InvalidCase> invalid() {
+    public static List<InvalidCase> invalid() {
         return List.of(
                 new InvalidCase("linear", Map.of("out_features", 0), s(4), "out_features", "0"),
                 new InvalidCase("conv2d", Map.of("out_channels", 0, "kernel_size", 3), s(2, 5, 5), "out_channels", "0"),
