@@ -1,8 +1,6 @@
 package dev.kiln.server;
 
 import dev.kiln.proto.v1.Capabilities;
-import io.grpc.CallCredentials;
-import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -307,9 +305,5 @@ public final class KilnServer implements AutoCloseable {
         if (store != null) {
             store.close();
         }
-    }
-
-    static CallCredentials localCredentials(String token) {
-        return BearerToken.of(token);
     }
 }

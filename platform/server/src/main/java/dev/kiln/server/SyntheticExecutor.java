@@ -5,7 +5,6 @@ import dev.kiln.proto.v1.ExperimentSpec;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -137,9 +136,5 @@ public final class SyntheticExecutor implements RunExecutor {
         Files.writeString(summary, "{\"status\": \"completed\", \"steps\": " + total + "}\n");
         events.file(summary);
         return Result.succeeded();
-    }
-
-    static void writeQuietly(Path p, byte[] b) throws IOException {
-        Files.write(p, b);
     }
 }
