@@ -39,8 +39,8 @@ final class Checkpoints {
         return runDir.resolve("checkpoints");
     }
 
-    /** Writes files into a new checkpoint folder and makes it the latest. */
-    static void commit(Path runDir, long step, Map<String, List<StoredTensor>> files, Map<String, Map<String, String>> metadata)
+    /** Writes files into a new checkpoint folder and makes it the latest; returns the folder. */
+    static Path commit(Path runDir, long step, Map<String, List<StoredTensor>> files, Map<String, Map<String, String>> metadata)
             throws IOException {
         Path root = root(runDir);
         Files.createDirectories(root);
@@ -60,6 +60,7 @@ final class Checkpoints {
                 deleteTree(p);
             }
         }
+        return dir;
     }
 
     /** The newest complete checkpoint folder. */

@@ -298,8 +298,9 @@ final class HostRun implements TrainingRun {
             files.put("state", state);
             metadata.put("state", Map.of("format", Checkpoints.FORMAT, "metrics_lines", Long.toString(recorder.lines()),
                     "train_seconds", Double.toString(recorder.trainSeconds()), "train_examples", Long.toString(recorder.trainExamples())));
-            Checkpoints.commit(dir, c.step(), files, metadata);
+            Path written = Checkpoints.commit(dir, c.step(), files, metadata);
             checkpointsWritten++;
+            recorder.checkpointWritten(written, c.step());
         } catch (IOException e) {
             throw new UncheckedIOException("writing a checkpoint to " + dir + " failed: " + e.getMessage(), e);
         }

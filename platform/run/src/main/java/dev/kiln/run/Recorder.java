@@ -148,6 +148,12 @@ final class Recorder implements Reporter, AutoCloseable {
         listener.step(epoch, epochs, batch, batches, step, m, recentRate);
     }
 
+    /** Tells the front end about a checkpoint just committed (outside the throughput clock, like the write itself). */
+    void checkpointWritten(Path checkpointDir, long step) {
+        listener.checkpoint(checkpointDir, step);
+        pause();
+    }
+
     /** Marks a pause in training (evaluation, checkpointing) so it does not count against throughput. */
     synchronized void pause() {
         lastStepNanos = 0;
@@ -196,8 +202,9 @@ final class Recorder implements Reporter, AutoCloseable {
     public synchronized void images(String name, long step, Tensor images) {
         try {
             Files.createDirectories(dir.resolve("images"));
-            Plots.grid(dir.resolve("images").resolve(String.format("%s-%08d.png", name, step)), images.shape(),
-                    images.toFloatArray());
+            Path png = dir.resolve("images").resolve(String.format("%s-%08d.png", name, step));
+            Plots.grid(png, images.shape(), images.toFloatArray());
+            listener.image(name, step, png);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -74,10 +74,29 @@ public final class Runner {
 
     /** Validates the spec, creates {@code <out>/<name>-<timestamp>/} and trains. */
     public Outcome start(SpecDocument doc, List<String> overrides) throws IOException {
-        String holder = doc.spec().getName() + "-" + LocalDateTime.now().format(STAMP);
+        return start(doc, overrides, null);
+    }
+
+    /**
+     * Validates the spec and trains in {@code dir}, a folder the caller owns (a worker's attempt directory): created if
+     * absent, and it must not hold a run yet (no {@code spec.json}); other files in it are left alone. The run is
+     * named after the folder. {@link #resume} continues it like any run directory.
+     */
+    public Outcome startIn(Path dir, SpecDocument doc, List<String> overrides) throws IOException {
+        if (dir == null) {
+            throw new IllegalArgumentException("startIn needs a directory; start(doc, overrides) makes a new one");
+        }
+        if (Files.exists(dir.resolve("spec.json"))) {
+            throw new IllegalArgumentException(dir + " already holds a run (spec.json); continue it with resume, or start in an empty folder");
+        }
+        return start(doc, overrides, dir);
+    }
+
+    private Outcome start(SpecDocument doc, List<String> overrides, Path given) throws IOException {
+        String holder = given != null ? given.toString() : doc.spec().getName() + "-" + LocalDateTime.now().format(STAMP);
         try (RunPlugins plugins = new RunPlugins(registry, holder)) {
             Prepared p = prepare(doc, plugins);
-            Path dir = newRunDir(doc.spec().getName());
+            Path dir = given != null ? Files.createDirectories(given) : newRunDir(doc.spec().getName());
             Files.writeString(dir.resolve("spec.json"), JsonFormat.printer().print(doc.spec()), StandardCharsets.UTF_8);
             Map<String, Object> run = new LinkedHashMap<>();
             run.put("name", dir.getFileName().toString());
@@ -116,6 +135,16 @@ public final class Runner {
             return train(p, runDir, true, previousWall);
         } finally {
             done.countDown();
+        }
+    }
+
+    /**
+     * Checks a spec against this runtime without building anything: its settings and that every plugin it names is
+     * registered here. Throws {@link SpecException} listing every problem.
+     */
+    public void check(SpecDocument doc) {
+        try (RunPlugins plugins = new RunPlugins(registry, doc.spec().getName() + " (check)")) {
+            new Experiment(doc, plugins).checkNames();
         }
     }
 
@@ -180,9 +209,14 @@ public final class Runner {
         return new Prepared(experiment, engine, selection.reason(), trainer, dataset, model);
     }
 
+    /** Every how many steps a run logs a {@code "step"} line to {@code metrics.jsonl} (the last step of an epoch always). */
+    public static int logEvery(ExperimentSpec spec) {
+        return spec.getTrainer().getLogEverySteps() > 0 ? spec.getTrainer().getLogEverySteps() : 50;
+    }
+
     private Outcome train(Prepared p, Path dir, boolean resuming, double previousWall) throws IOException {
         ExperimentSpec spec = p.experiment.spec();
-        int logEvery = spec.getTrainer().getLogEverySteps() > 0 ? spec.getTrainer().getLogEverySteps() : 50;
+        int logEvery = logEvery(spec);
         long keep = resuming ? HostRun.metricsLines(dir) : -1;
         long start = System.nanoTime();
         Map<String, Object> summary = new LinkedHashMap<>();

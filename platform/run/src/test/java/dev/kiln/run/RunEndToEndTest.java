@@ -128,6 +128,34 @@ class RunEndToEndTest {
         }
     }
 
+    @Test
+    void startsInAGivenFolderAndReportsEachCheckpointWhenItIsComplete() throws IOException {
+        Path dir = out.resolve("worker").resolve("attempt-1");
+        List<String> seen = new java.util.ArrayList<>();
+        RunListener listener = new RunListener() {
+            @Override
+            public void checkpoint(Path folder, long step) {
+                try {
+                    assertEquals(folder.getFileName().toString(), Files.readString(dir.resolve("checkpoints/LATEST")).strip());
+                    assertTrue(Files.size(folder.resolve("state.safetensors")) > 0);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                seen.add(dir.relativize(folder) + "@" + step);
+            }
+        };
+        Runner r = new Runner(new RunOptions(FASHION, out.resolve("unused"), 1, "java", 0, listener), TestPlugins.runtime().registry());
+        Runner.Outcome o = r.startIn(dir, spec("trainer.max_train_examples=128", "trainer.params.checkpoint_every_steps=2"), List.of());
+        assertEquals("completed", o.status(), String.valueOf(o.summary()));
+        assertEquals(dir, o.runDir());
+        assertTrue(Files.exists(dir.resolve("summary.json")) && Files.exists(dir.resolve("model.safetensors")));
+        assertFalse(Files.exists(out.resolve("unused")), "no <name>-<timestamp> folder is made");
+        assertEquals(List.of("checkpoints/step-00000002@2", "checkpoints/step-00000004@4"), seen);
+        IllegalArgumentException again = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> r.startIn(dir, spec(), List.of()));
+        assertTrue(again.getMessage().contains("already holds a run"), again.getMessage());
+    }
+
     /** metrics.jsonl without the timing fields. */
     private static List<Map<String, Object>> deterministic(Path dir) throws IOException {
         return Files.readAllLines(dir.resolve("metrics.jsonl"), StandardCharsets.UTF_8).stream().map(l -> {
