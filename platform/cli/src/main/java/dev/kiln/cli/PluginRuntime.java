@@ -67,11 +67,19 @@ final class PluginRuntime {
 
     /** Starts the framework with the core plugins and {@code pluginDir} (null: {@code $KILN_HOME/plugins}), unwatched. */
     static KilnRuntime start(Path pluginDir) {
+        return start(pluginDir, false);
+    }
+
+    /**
+     * As {@link #start(Path)}; {@code watch}: long-lived processes (a server's in-process worker, {@code kiln worker})
+     * pick up plugins installed into the folder while they run, each new run leasing the newest version.
+     */
+    static KilnRuntime start(Path pluginDir, boolean watch) {
         RUNTIME_LOG.setLevel(java.util.logging.Level.WARNING);
         KilnRuntime kiln = KilnRuntime.builder()
                 .corePlugins(corePlugins())
                 .pluginDir(pluginDir != null ? pluginDir : KilnRuntime.defaultPluginDir())
-                .watch(false)
+                .watch(watch)
                 .scrLogLevel("none")
                 .start();
         for (PluginProblem p : kiln.problems()) {

@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.server.KilnServer;
-import dev.kiln.server.SyntheticExecutor;
+import dev.kiln.runtime.KilnRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,6 +46,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--home", paramLabel = "DIR", description = "Server state (default $KILN_HOME, else ~/.kiln).")
     Path home;
 
+    @Option(names = "--data", paramLabel = "DIR", description = "In-process worker: look for datasets here first (then $KILN_DATA, ~/.kiln/data, /usr/share/datasets).")
+    Path data;
+
+    @Option(names = "--threads", paramLabel = "N", description = "In-process worker: compute threads per run (default: processors / slots).")
+    int threads;
+
     @Option(names = "--lease-timeout-ms", defaultValue = "15000", hidden = true)
     long leaseTimeoutMs;
 
@@ -65,12 +71,30 @@ final class ServeCommand implements Callable<Integer> {
         if (tlsCert != null) {
             c.tls(tlsCert, tlsKey, clientCa);
         }
+        KilnRuntime kiln = null;
         if (workers > 0) {
-            // Until platform/run lands, the in-process worker runs only the synthetic trainer (see RunExecutor).
-            c.localWorker(new SyntheticExecutor(), workers);
+            // the in-process worker runs experiments with the plugins of the server's plugin folder (installed ones included)
+            Path pluginDir = plugins != null ? plugins : (home != null ? home : KilnServer.defaultHome()).resolve("plugins");
+            kiln = PluginRuntime.start(pluginDir, true);
+            int perRun = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
+            c.localWorker(new RunnerExecutor(kiln.registry(), data, perRun, null), workers);
         }
-        KilnServer server = KilnServer.start(c);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "kiln-serve-shutdown"));
+        KilnServer server;
+        try {
+            server = KilnServer.start(c);
+        } catch (RuntimeException | java.io.IOException e) {
+            if (kiln != null) {
+                kiln.close();
+            }
+            throw e;
+        }
+        KilnRuntime runtime = kiln;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            if (runtime != null) {
+                runtime.close();
+            }
+        }, "kiln-serve-shutdown"));
         var out = spec.commandLine().getOut();
         if (server.adminTokenNotice() != null) {
             out.println("kiln serve: " + server.adminTokenNotice());

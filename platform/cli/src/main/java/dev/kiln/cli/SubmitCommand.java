@@ -3,8 +3,8 @@ package dev.kiln.cli;
 import dev.kiln.proto.v1.CreateRunRequest;
 import dev.kiln.proto.v1.ExperimentSpec;
 import dev.kiln.proto.v1.Run;
+import dev.kiln.run.SpecLoader;
 import dev.kiln.server.KilnClient;
-import dev.kiln.server.SpecFiles;
 import dev.kiln.server.SpecValidator;
 import io.grpc.StatusRuntimeException;
 import picocli.CommandLine.Command;
@@ -13,9 +13,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
@@ -38,12 +39,16 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--priority", defaultValue = "0", description = "Queue priority (admins only).")
     int priority;
 
+    @Option(names = "--set", paramLabel = "PATH=VALUE", description = "Override a field of the spec, as with kiln run: --set trainer.epochs=1.")
+    List<String> overrides = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(file + ": no such file; pass the path of an experiment YAML");
         }
-        ExperimentSpec s = SpecFiles.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        // the run module's loader: every problem with file:line: path and the fix; then what the server will check
+        ExperimentSpec s = SpecLoader.load(file, overrides).spec();
         SpecValidator.validate(s);
         String requestId = UUID.randomUUID().toString();
         try (KilnClient c = server.connect()) {

@@ -2,7 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.proto.v1.Capabilities;
 import dev.kiln.server.KilnClient;
-import dev.kiln.server.SyntheticExecutor;
+import dev.kiln.runtime.KilnRuntime;
 import dev.kiln.server.Worker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,17 +33,33 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Run directories (default $KILN_HOME/worker).")
     Path workDir;
 
+    @Option(names = "--data", paramLabel = "DIR", description = "Look for datasets here first (then $KILN_DATA, ~/.kiln/data, /usr/share/datasets).")
+    Path data;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads per run (default: processors / slots).")
+    int threads;
+
+    @Option(names = "--backend", paramLabel = "B", description = "Backend (java, cpu, ...); default: the spec's, else the best available.")
+    String backend;
+
+    @Option(names = "--plugins", paramLabel = "DIR", description = "Plugin folder, watched (default: $KILN_HOME/plugins).")
+    Path plugins;
+
     @Override
     public Integer call() throws Exception {
         String wid = id != null ? id : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
         Path dir = workDir != null ? workDir : dev.kiln.server.KilnServer.defaultHome().resolve("worker");
+        KilnRuntime kiln = PluginRuntime.start(plugins, true);
         KilnClient client = server.connect();
-        Worker.Options o = new Worker.Options(wid, slots, Capabilities.newBuilder().setBackend("cpu").build(), dir,
-                Duration.ofMillis(50), Duration.ofHours(24), Duration.ofMinutes(10));
-        Worker w = new Worker(client.channel(), client.credentials(), new SyntheticExecutor(), o).start();
+        Capabilities.Builder caps = Capabilities.newBuilder().setBackend(backend != null ? backend : "cpu");
+        kiln.registry().installed().forEach(p -> caps.addPlugins(p.toString()));
+        Worker.Options o = new Worker.Options(wid, slots, caps.build(), dir, Duration.ofMillis(50), Duration.ofHours(24), Duration.ofMinutes(10));
+        int perRun = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, slots));
+        Worker w = new Worker(client.channel(), client.credentials(), new RunnerExecutor(kiln.registry(), data, perRun, backend), o).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             w.close();
             client.close();
+            kiln.close();
         }, "kiln-worker-shutdown"));
         spec.commandLine().getOut().println("kiln worker " + wid + ": connecting (" + slots + " slot(s), runs in " + dir + ")");
         spec.commandLine().getOut().flush();
