@@ -96,12 +96,18 @@ public final class RunnerExecutor implements RunExecutor {
         Files.createDirectories(dir);
         Listener listener = new Listener(dir, Runner.logEvery(task.spec()), events, task.resumeStep());
         Runner runner = new Runner(new RunOptions(dataDir, dir.getParent(), threads, backend, 0, listener), registry);
+        listener.stop = () -> {
+            if (task.stop().getAsBoolean()) {
+                stopNow(runner);
+            }
+        };
+        // while the run prepares, evaluates or checkpoints, steps do not come: a watcher passes the stop on then too
         Thread stopper = new Thread(() -> {
             try {
                 while (!task.stop().getAsBoolean()) {
                     Thread.sleep(50);
                 }
-                runner.requestStop(0);
+                stopNow(runner);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -140,6 +146,14 @@ public final class RunnerExecutor implements RunExecutor {
         };
     }
 
+    private static void stopNow(Runner runner) {
+        try {
+            runner.requestStop(0); // sets the flag; the trainer checkpoints and returns at its next step
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The run directory's own files (not checkpoints, uploads or the resume zip). */
     private static void uploadFiles(Path dir, Events events) throws IOException {
         List<Path> files = new ArrayList<>();
@@ -156,6 +170,7 @@ public final class RunnerExecutor implements RunExecutor {
         private final Events events;
         volatile long lastStep;
         volatile int lastEpoch = 1;
+        volatile Runnable stop = () -> { };
 
         Listener(Path dir, int logEvery, Events events, long resumeStep) {
             this.dir = dir;
@@ -168,6 +183,7 @@ public final class RunnerExecutor implements RunExecutor {
         public void step(int epoch, int epochs, int batch, int batches, long step, Map<String, Double> metrics, double imagesPerSecond) {
             lastStep = step;
             lastEpoch = epoch + 1;
+            stop.run(); // a cancel takes effect at the next step
             if (step % logEvery == 0 || batch == batches - 1) { // the steps metrics.jsonl records
                 metrics.forEach((k, v) -> events.metric(step, epoch + 1, k, v));
                 events.metric(step, epoch + 1, "images_per_second", Math.round(imagesPerSecond * 1000) / 1000.0);
