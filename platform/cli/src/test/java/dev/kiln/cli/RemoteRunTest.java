@@ -91,6 +91,22 @@ class RemoteRunTest {
     }
 
     @Test
+    void submitChecksTheSpecOnTheClientWithFileLinePathMessages() throws Exception {
+        Path bad = Files.writeString(tmp.resolve("bad.yaml"), SPEC.replace("trainer:\n  name: supervised\n  epochs: 1",
+                "trainer:\n  name: supervised\n  epoch: 1"));
+        Cli c = kiln("submit", bad.toString(), "--server", "127.0.0.1:1", "--token", "t"); // fails before any connection
+        assertEquals(KilnCommand.EXIT_USAGE, c.code(), c.out() + c.err());
+        assertTrue(c.err().contains("bad.yaml:21: trainer.epoch: \"epoch\" is not a field of trainer (TrainerSpec); did you mean \"epochs\"?"),
+                c.err());
+        Cli set = kiln("submit", tmp.resolve("x.yaml").toString(), "--server", "127.0.0.1:1", "--token", "t");
+        assertEquals(KilnCommand.EXIT_USAGE, set.code());
+        Path ok = Files.writeString(tmp.resolve("ok.yaml"), SPEC);
+        Cli override = kiln("submit", ok.toString(), "--set", "trainer.epochs=zero", "--server", "127.0.0.1:1", "--token", "t");
+        assertEquals(KilnCommand.EXIT_USAGE, override.code(), override.err());
+        assertTrue(override.err().contains("trainer.epochs"), override.err());
+    }
+
+    @Test
     void aRealSpecRunsOnARemoteWorkerStreamsMetricsAndFetchesWhatALocalRunMakes() throws Exception {
         assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST is not installed at " + FASHION);
         long t0 = System.nanoTime();

@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * YAML or JSON text → {@link ExperimentSpec} (YAML → JSON → {@link JsonFormat}) with safe YAML only (no tags, no
- * aliases bombs, bounded size). The run module's SpecLoader gives richer messages (lines, suggestions); the client
- * uses it when it is on the class path, this is the server-side minimum.
+ * aliases bombs, bounded size). The run module's SpecLoader gives richer messages (lines, suggestions) and is what
+ * {@code kiln submit} uses on the client; this is the server-side minimum.
  */
 public final class SpecFiles {
 

@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  * A small real executor for the trainer id {@code synthetic}: SGD on a seeded linear-regression problem in plain
  * Java, with exact checkpoint/resume (the weights and the step; each step's batch is drawn from a generator seeded by
  * (seed, step), so a resumed run reproduces the undisturbed series bit for bit). It lets the server, the queue,
- * leases and crash recovery be tested with real processes while the real runner ({@code platform/run}) lands.
+ * leases and crash recovery be tested fast, with real processes, without the engine (test code only: {@code kiln serve} and
+ * {@code kiln worker} run experiments with the CLI's {@code RunnerExecutor} over {@code platform/run}).
  *
  * <p>Trainer params: {@code steps_per_epoch} (20), {@code step_ms} (0, sleep per step), {@code checkpoint_every} (10),
  * {@code fail_at_step} (0: never). Metrics per step: {@code train_loss}, {@code w_norm}; per epoch: {@code val_loss}.
@@ -27,7 +28,7 @@ public final class SyntheticExecutor implements RunExecutor {
     @Override
     public String unsupported(ExperimentSpec spec) {
         return spec.getTrainer().getName().equals(TRAINER) ? null
-                : "this worker runs only the '" + TRAINER + "' trainer until the real runner is wired in; got '" + spec.getTrainer().getName() + "'";
+                : "this test worker runs only the '" + TRAINER + "' trainer; got '" + spec.getTrainer().getName() + "'";
     }
 
     static long param(ExperimentSpec spec, String key, long fallback) {
