@@ -17,7 +17,9 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = KilnCommand.Version.class,
         description = "Kiln: deep-learning experiments on the JVM.",
-        subcommands = {BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, EvalCommand.class, RunsCommand.class, BenchCommand.class, PluginsCommand.class,
+                ServeCommand.class, WorkerCommand.class, SubmitCommand.class, WatchCommand.class, CancelCommand.class,
+                FetchCommand.class, UsersCommand.class, CommandLine.HelpCommand.class})
 public final class KilnCommand {
 
     /** Exit code for a failure while running. */

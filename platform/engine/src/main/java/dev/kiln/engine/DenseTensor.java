@@ -643,6 +643,41 @@ final class DenseTensor implements Tensor {
             b.requiresGrad ? gradRight(a2, aBatched, g, batchShape, bBatched, m, k, n, b.shape) : null}, this, b);
     }
 
+    @Override
+    public DenseTensor linear(Tensor weight, Tensor bias) {
+        DenseTensor w = same(weight);
+        DenseTensor b = bias == null ? null : same(bias);
+        if (shape.length < 1 || w.shape.length != 2 || shape[shape.length - 1] != w.shape[1]) {
+            throw new IllegalArgumentException("linear: input " + ShapeMath.str(shape) + " needs a weight (out, "
+                    + (shape.length == 0 ? "in" : shape[shape.length - 1]) + "), got " + ShapeMath.str(w.shape));
+        }
+        int in = w.shape[1], outF = w.shape[0], rows = numel / Math.max(in, 1);
+        checkBias(b, outF, "linear");
+        int[] outShape = shape.clone();
+        outShape[outShape.length - 1] = outF;
+        DenseTensor out = engine.empty(dtype(), outShape);
+        backend().matmul(storage(), false, false, w.storage(), false, true, out.storage(), 1, rows, in, outF);
+        if (b != null) {
+            backend().binary(BinaryOp.ADD, out.storage(), ShapeMath.strides(outShape), b.storage(),
+                    ShapeMath.broadcastStrides(b.shape, outShape), out.storage(), outShape);
+        }
+        return record(out, "linear", g -> {
+            DenseTensor gx = null, gw = null, gb = null;
+            if (requiresGrad) {
+                gx = engine.empty(dtype(), shape);
+                backend().matmul(g.storage(), false, false, w.storage(), false, false, gx.storage(), 1, rows, outF, in);
+            }
+            if (w.requiresGrad) {
+                gw = engine.empty(dtype(), w.shape);
+                backend().matmul(g.storage(), false, true, storage(), false, false, gw.storage(), 1, outF, rows, in);
+            }
+            if (b != null && b.requiresGrad) {
+                gb = g.reshape(rows, outF).sum(0, false);
+            }
+            return new DenseTensor[] {gx, gw, gb};
+        }, this, w, b);
+    }
+
     /** The operand's memory as (batch or 1, rows, cols): broadcast batch axes are materialised only when needed. */
     private static DenseTensor operandFor(DenseTensor t, int[] ownBatch, int[] batchShape, int rows, int cols) {
         if (ShapeMath.numel(ownBatch) <= 1 || Arrays.equals(padLeft(ownBatch, batchShape.length), batchShape)) {

@@ -274,6 +274,13 @@ public final class Engine implements Tensors {
     }
 
     @Override
+    public <T extends Tensor> T unscoped(T tensor) {
+        DenseTensor t = (DenseTensor) tensor;
+        t.owner = null; // scopes skip tensors they no longer own
+        return tensor;
+    }
+
+    @Override
     public GradMode noGrad() {
         int[] depth = noGradDepth.get();
         depth[0]++;

@@ -11,16 +11,24 @@ import dev.kiln.api.tensor.DType;
 import dev.kiln.api.tensor.Generator;
 import dev.kiln.api.tensor.Tensors;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * The {@link LayerContext} the host gives a layer factory: its name in the model, its input shape,
  * and access to other plugins through a {@link PluginSource}. Layer plugins are looked up as kind
  * {@code layer} first, then {@code activation}.
  */
 public record BuildContext(Tensors tensors, Generator generator, DType dtype, String name, int[] inputShape,
-                           PluginSource plugins) implements LayerContext {
+                           PluginSource plugins, Map<String, Layer> built) implements LayerContext {
 
     public BuildContext {
         inputShape = inputShape.clone();
+    }
+
+    /** The context of a layer at the root of a new model (nothing built yet). */
+    public BuildContext(Tensors tensors, Generator generator, DType dtype, String name, int[] inputShape, PluginSource plugins) {
+        this(tensors, generator, dtype, name, inputShape, plugins, new LinkedHashMap<>());
     }
 
     @Override
@@ -30,7 +38,7 @@ public record BuildContext(Tensors tensors, Generator generator, DType dtype, St
 
     /** The same context for a layer with another name and input shape. */
     public BuildContext at(String childName, int[] childInputShape) {
-        return new BuildContext(tensors, generator, dtype, childName, childInputShape, plugins);
+        return new BuildContext(tensors, generator, dtype, childName, childInputShape, plugins, built);
     }
 
     @Override
@@ -54,7 +62,18 @@ public record BuildContext(Tensors tensors, Generator generator, DType dtype, St
         if (params instanceof MapParams mp) {
             mp.requireAllRead(plugin);
         }
+        context.built.put(context.name, layer);
         return layer;
+    }
+
+    @Override
+    public Layer built(String layerName) {
+        return built.get(layerName);
+    }
+
+    @Override
+    public Params params(String path, java.util.Map<String, ?> values) {
+        return new MapParams(path, values);
     }
 
     @Override

@@ -200,6 +200,27 @@ public final class MapParams implements Params {
     }
 
     @Override
+    public double[] getDoubles(String key, double[] defaultValue) {
+        Object v = raw(key);
+        if (v == null) {
+            return defaultValue.clone();
+        }
+        int arity = defaultValue.length;
+        double[] out = new double[arity];
+        if (v instanceof Number) {
+            java.util.Arrays.fill(out, toDouble(key, v));
+            return out;
+        }
+        if (v instanceof List<?> list && list.size() == arity) {
+            for (int i = 0; i < arity; i++) {
+                out[i] = toDouble(key, list.get(i));
+            }
+            return out;
+        }
+        throw wrongType(key, arity + " numbers (or one number for all)", v);
+    }
+
+    @Override
     public Params getParams(String key) {
         Object v = raw(key);
         if (v == null) {

@@ -27,6 +27,18 @@ public interface LayerContext {
     /** Builds a nested layer from the registry (for composite blocks), named {@code name() + "." + child}. */
     Layer layer(String child, String plugin, Params params, int[] inputShape);
 
+    /**
+     * A layer already built in the same model, by its stable name (e.g. {@code "encoder.2"}), or null.
+     * Lets a layer pair with an earlier one, as {@code max_unpool2d} with its {@code max_pool2d}.
+     */
+    Layer built(String layerName);
+
+    /**
+     * Parameters a composite block writes for a child it builds (e.g. a residual block's
+     * {@code conv1}); {@code path} locates them in error messages.
+     */
+    Params params(String path, java.util.Map<String, ?> values);
+
     /** An initializer from the registry, e.g. {@code initializer("he_normal", params)}. */
     Initializer initializer(String plugin, Params params);
 }

@@ -19,12 +19,18 @@ public interface Optimizer {
     /** Drops every parameter's gradient. */
     void zeroGrad();
 
-    /** Current learning rate of a parameter group (schedules read and set it). */
+    /**
+     * Current learning rate of a parameter group. A trainer driving a {@link Schedule} reads each
+     * group's rate once before the first step and passes it as the schedule's base rate.
+     */
     double learningRate(int group);
 
     void setLearningRate(int group, double learningRate);
 
-    /** The state, keyed {@code "<parameter name>.<slot>"} plus optimizer-wide entries. */
+    /**
+     * The state, keyed {@code "<parameter name>.<slot>"}; optimizer-wide entries start with {@code "@"}
+     * (e.g. {@code "@group.0.lr"}).
+     */
     Map<String, Tensor> exportState();
 
     /** Restores state exported by an optimizer of the same kind over parameters with the same names. */

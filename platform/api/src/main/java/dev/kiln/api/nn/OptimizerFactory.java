@@ -6,7 +6,10 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 import java.util.List;
 
-/** Creates optimizers over parameter groups; registered with {@code kiln.kind=optimizer}. */
+/**
+ * Creates optimizers over parameter groups; registered with {@code kiln.kind=optimizer}. State
+ * created during a step must be moved out of the step's scope with {@code Tensors.unscoped}.
+ */
 @ConsumerType
 public interface OptimizerFactory {
 

@@ -55,6 +55,9 @@ public interface Params {
     /** As {@link #getInts(String, int)}, with a default used when the key is absent. */
     int[] getInts(String key, int[] defaultValue);
 
+    /** A list of {@code arity} numbers, or one number for all (e.g. Adam's {@code betas: [0.9, 0.999]}). */
+    double[] getDoubles(String key, double[] defaultValue);
+
     /** A nested parameter map (required). */
     Params getParams(String key);
 

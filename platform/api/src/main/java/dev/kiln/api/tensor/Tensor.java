@@ -174,6 +174,13 @@ public interface Tensor extends AutoCloseable {
      */
     Tensor matmul(Tensor other);
 
+    /**
+     * {@code x @ weight^T + bias}, as {@code torch.nn.functional.linear}: input {@code (..., in)},
+     * weight {@code (out, in)}, bias {@code (out)} or {@code null}; output {@code (..., out)}. One GEMM
+     * with the weight read transposed in place, forward and backward.
+     */
+    Tensor linear(Tensor weight, Tensor bias);
+
     // ---- neural-network primitives -------------------------------------------------------------
 
     /**

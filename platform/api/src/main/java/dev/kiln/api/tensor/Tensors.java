@@ -65,6 +65,12 @@ public interface Tensors {
     /** Opens a memory scope on this thread; see {@link MemoryScope}. */
     MemoryScope scope();
 
+    /**
+     * Moves a tensor out of its memory scope: it then lives until closed explicitly. For state created
+     * lazily inside a step that must outlive it (optimizer moments, running statistics).
+     */
+    <T extends Tensor> T unscoped(T tensor);
+
     /** Turns graph recording off on this thread until the returned mode is closed. */
     GradMode noGrad();
 

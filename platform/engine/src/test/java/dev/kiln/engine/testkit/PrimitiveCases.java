@@ -177,6 +177,8 @@ public final class PrimitiveCases {
         cases.add(c("matmul-broadcast-right", (t, a) -> a.get(0).matmul(a.get(1)), normal(2, 3, 4), normal(4, 2)));
         cases.add(c("matmul-broadcast-left", (t, a) -> a.get(0).matmul(a.get(1)), normal(3, 4), normal(2, 4, 2)));
         cases.add(c("matmul-broadcast-batch", (t, a) -> a.get(0).matmul(a.get(1)), normal(2, 1, 2, 3), normal(3, 3, 2)));
+        cases.add(c("linear", (t, a) -> a.get(0).linear(a.get(1), a.get(2)), normal(2, 3, 4), normal(5, 4), normal(5)));
+        cases.add(c("linear-no-bias", (t, a) -> a.get(0).linear(a.get(1), null), normal(3, 4), normal(2, 4)));
         // convolution
         cases.add(c("conv2d", (t, a) -> a.get(0).conv2d(a.get(1), a.get(2), Conv2dOptions.of(1, 1)),
                 normal(2, 3, 5, 5), normal(4, 3, 3, 3), normal(4)));

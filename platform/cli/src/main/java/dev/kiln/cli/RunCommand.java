@@ -1,0 +1,137 @@
+package dev.kiln.cli;
+
+import dev.kiln.run.RunListener;
+import dev.kiln.run.RunOptions;
+import dev.kiln.runtime.KilnRuntime;
+import dev.kiln.run.Runner;
+import dev.kiln.run.SpecDocument;
+import dev.kiln.run.SpecLoader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code kiln run SPEC}: validates the experiment, creates {@code runs/<name>-<timestamp>/} and trains with a
+ * progress bar; {@code kiln run --resume RUN_DIR} continues a stopped run from its latest checkpoint. Ctrl-C asks
+ * the trainer to checkpoint and stop.
+ */
+@Command(name = "run",
+        mixinStandardHelpOptions = true,
+        description = {"Train an experiment from a YAML spec (or resume a run) and write its run directory:",
+                "spec.json, run.json (with the bundle@version of every plugin used), metrics.jsonl, summary.json,",
+                "loss/accuracy/confusion PNGs, safetensors checkpoints. Plugins come from the core plugins and --plugins DIR."})
+final class RunCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC", description = "Experiment YAML, e.g. experiments/fashion-lenet.yaml.")
+    Path spec;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Look for datasets here first (then $KILN_DATA, ~/.kiln/data, /usr/share/datasets).")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs", description = "Where run directories go (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: available processors).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--backend", paramLabel = "B", description = "Backend (java, cpu, ...); default: the spec's, else the best available.")
+    String backend;
+
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue this run from its latest checkpoint (no SPEC).")
+    Path resume;
+
+    @Option(names = "--set", paramLabel = "PATH=VALUE", description = "Override a field of the spec, e.g. --set trainer.epochs=1 --set optimizer.params.lr=0.01.")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--plugins", paramLabel = "DIR", description = "Plugin folder (default: $KILN_HOME/plugins, KILN_HOME defaulting to ~/.kiln); a"
+            + " plugin there with the same name as a core one and a higher bundle version is used instead.")
+    Path plugins;
+
+    @Option(names = "--stop-after-steps", hidden = true, defaultValue = "0", description = "Stop (with a checkpoint) after N steps; for tests.")
+    long stopAfterSteps;
+
+    @Override
+    public Integer call() throws Exception {
+        if ((spec == null) == (resume == null)) {
+            throw new IllegalArgumentException(resume == null ? "name an experiment: kiln run experiments/fashion-lenet.yaml"
+                    : "give either SPEC or --resume RUN_DIR, not both");
+        }
+        if (resume != null && !overrides.isEmpty()) {
+            throw new IllegalArgumentException("--set cannot change a run being resumed; it continues with its own spec.json");
+        }
+        ProgressBar progress = new ProgressBar(System.out, System.console() != null && System.getenv("KILN_PLAIN") == null, 50);
+        boolean timing = System.getenv("KILN_TIMING") != null;
+        long t0 = System.nanoTime();
+        try (KilnRuntime kiln = PluginRuntime.start(plugins)) {
+            long frameworkMs = (System.nanoTime() - t0) / 1_000_000;
+            RunListener listener = !timing ? progress : new RunListener() {
+                private boolean first = true;
+
+                @Override
+                public void step(int epoch, int epochs, int batch, int batches, long step, Map<String, Double> m, double rate) {
+                    if (first) {
+                        first = false;
+                        long sinceJvm = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+                        System.err.printf("kiln: timing: first training step done %d ms after JVM start (plugin framework start %d ms)%n",
+                                sinceJvm, frameworkMs);
+                    }
+                    progress.step(epoch, epochs, batch, batches, step, m, rate);
+                }
+
+                @Override
+                public void epoch(int epoch, int epochs, Map<String, Double> m) {
+                    progress.epoch(epoch, epochs, m);
+                }
+
+                @Override
+                public void log(String line) {
+                    progress.log(line);
+                }
+            };
+            return run(new Runner(new RunOptions(data, out, threads, backend, stopAfterSteps, listener), kiln.registry()), progress);
+        }
+    }
+
+    private int run(Runner runner, ProgressBar progress) throws Exception {
+        Thread hook = new Thread(() -> {
+            try {
+                System.err.println("\nkiln: stopping: saving a checkpoint (Ctrl-C again to kill)");
+                runner.requestStop(60);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "kiln-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Runner.Outcome outcome;
+        try {
+            if (resume != null) {
+                outcome = runner.resume(resume);
+            } else {
+                SpecDocument doc = SpecLoader.load(spec, overrides);
+                progress.batchSize(doc.spec().getTrainer().getBatchSize());
+                outcome = runner.start(doc, overrides);
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running
+            }
+        }
+        Map<String, Object> s = outcome.summary();
+        System.out.printf("%s: %s  test_accuracy %s  test_loss %s  epochs %s  %s s  %s img/s%n", s.get("status"), outcome.runDir(),
+                s.get("test_accuracy"), s.get("test_loss"), s.get("epochs"), s.get("wall_seconds"), s.get("train_images_per_second"));
+        if ("failed".equals(s.get("status"))) {
+            System.err.println("kiln: error: " + s.get("error"));
+            return KilnCommand.EXIT_FAILURE;
+        }
+        return 0;
+    }
+}

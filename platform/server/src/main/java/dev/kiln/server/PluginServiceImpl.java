@@ -1,0 +1,220 @@
+package dev.kiln.server;
+
+import dev.kiln.proto.v1.InstallPluginRequest;
+import dev.kiln.proto.v1.ListPluginsRequest;
+import dev.kiln.proto.v1.ListPluginsResponse;
+import dev.kiln.proto.v1.Plugin;
+import dev.kiln.proto.v1.PluginServiceGrpc;
+import dev.kiln.proto.v1.RemovePluginRequest;
+import dev.kiln.proto.v1.RemovePluginResponse;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.regex.Pattern;
+
+/**
+ * {@code PluginService} (admin only): the server's plugin folder, which the plugin runtime watches. A jar is
+ * accepted only up to the size limit, with the SHA-256 the admin declared, and only if it is an OSGi bundle.
+ */
+final class PluginServiceImpl extends PluginServiceGrpc.PluginServiceImplBase {
+
+    private static final Pattern FILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}\\.jar");
+
+    /** What the plugin runtime knows of an installed jar (kinds, names, versions, leases); empty without a runtime. */
+    interface Catalog {
+        List<Plugin.Component> components(Path jar);
+
+        Catalog NONE = jar -> List.of();
+    }
+
+    private final Store store;
+    private final Path dir;
+    private final long maxBytes;
+    private final Catalog catalog;
+
+    PluginServiceImpl(Store store, Path dir, long maxBytes, Catalog catalog) {
+        this.store = store;
+        this.dir = dir;
+        this.maxBytes = maxBytes;
+        this.catalog = catalog;
+    }
+
+    @Override
+    public void listPlugins(ListPluginsRequest req, StreamObserver<ListPluginsResponse> out) {
+        try {
+            Principal.current().requireAdmin("listing plugins");
+            ListPluginsResponse.Builder b = ListPluginsResponse.newBuilder();
+            for (Store.PluginRow r : store.plugins()) {
+                b.addPlugins(proto(r));
+            }
+            out.onNext(b.build());
+            out.onCompleted();
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+        } catch (Store.StoreException e) {
+            out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+        }
+    }
+
+    private Plugin proto(Store.PluginRow r) {
+        return Plugin.newBuilder().setName("plugins/" + r.fileName()).setFileName(r.fileName()).setSizeBytes(r.sizeBytes())
+                .setSha256(r.sha256()).setInstallTimeMs(r.installedMs()).setInstalledBy(r.installedBy())
+                .addAllComponents(catalog.components(dir.resolve(r.fileName()))).build();
+    }
+
+    @Override
+    public StreamObserver<InstallPluginRequest> installPlugin(StreamObserver<Plugin> out) {
+        Principal p = Principal.current();
+        try {
+            p.requireAdmin("installing plugins");
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return new StreamObserver<>() {
+                public void onNext(InstallPluginRequest r) { }
+
+                public void onError(Throwable t) { }
+
+                public void onCompleted() { }
+            };
+        }
+        return new StreamObserver<>() {
+            String fileName;
+            String expected;
+            long declared;
+            long size;
+            Path tmp;
+            OutputStream stream;
+            final MessageDigest digest = Tokens.digest();
+            boolean failed;
+
+            @Override
+            public void onNext(InstallPluginRequest r) {
+                if (failed) {
+                    return;
+                }
+                try {
+                    if (fileName == null) {
+                        if (!FILE.matcher(r.getFileName()).matches()) {
+                            throw Status.INVALID_ARGUMENT.withDescription("file_name: expected NAME.jar of [A-Za-z0-9._-], got '" + r.getFileName() + "'").asRuntimeException();
+                        }
+                        if (!r.getSha256().matches("[0-9a-f]{64}")) {
+                            throw Status.INVALID_ARGUMENT.withDescription("sha256: expected 64 lower-case hex digits (sha256sum FILE)").asRuntimeException();
+                        }
+                        if (r.getSizeBytes() <= 0 || r.getSizeBytes() > maxBytes) {
+                            throw Status.RESOURCE_EXHAUSTED.withDescription("plugin size " + r.getSizeBytes() + " bytes; the limit is " + maxBytes).asRuntimeException();
+                        }
+                        fileName = r.getFileName();
+                        expected = r.getSha256();
+                        declared = r.getSizeBytes();
+                        Files.createDirectories(dir);
+                        tmp = Files.createTempFile(dir.getParent() == null ? dir : dir.getParent(), ".plugin-", ".part");
+                        stream = Files.newOutputStream(tmp);
+                    }
+                    byte[] b = r.getData().toByteArray();
+                    size += b.length;
+                    if (size > declared) {
+                        throw Status.RESOURCE_EXHAUSTED.withDescription("plugin data exceeds the declared " + declared + " bytes").asRuntimeException();
+                    }
+                    digest.update(b);
+                    stream.write(b);
+                } catch (StatusRuntimeException e) {
+                    fail(e);
+                } catch (IOException e) {
+                    fail(Status.UNAVAILABLE.withDescription("cannot store the plugin: " + e.getMessage()).asRuntimeException());
+                }
+            }
+
+            private void fail(StatusRuntimeException e) {
+                failed = true;
+                discard();
+                out.onError(e);
+            }
+
+            private void discard() {
+                try {
+                    if (stream != null) {
+                        stream.close();
+                    }
+                    if (tmp != null) {
+                        Files.deleteIfExists(tmp);
+                    }
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                discard();
+            }
+
+            @Override
+            public void onCompleted() {
+                if (failed) {
+                    return;
+                }
+                try {
+                    if (fileName == null) {
+                        throw Status.INVALID_ARGUMENT.withDescription("no data sent").asRuntimeException();
+                    }
+                    stream.close();
+                    String sha = HexFormat.of().formatHex(digest.digest());
+                    if (size != declared || !sha.equals(expected)) {
+                        throw Status.DATA_LOSS.withDescription("received " + size + " bytes with SHA-256 " + sha + "; declared " + declared
+                                + " bytes with " + expected).asRuntimeException();
+                    }
+                    try (JarFile jar = new JarFile(tmp.toFile())) {
+                        if (jar.getManifest() == null || jar.getManifest().getMainAttributes().getValue("Bundle-SymbolicName") == null) {
+                            throw Status.INVALID_ARGUMENT.withDescription(fileName + " is not an OSGi bundle (no Bundle-SymbolicName in its manifest); "
+                                    + "build plugins with bnd-maven-plugin").asRuntimeException();
+                        }
+                    } catch (IOException e) {
+                        throw Status.INVALID_ARGUMENT.withDescription(fileName + " is not a jar: " + e.getMessage()).asRuntimeException();
+                    }
+                    Files.move(tmp, dir.resolve(fileName), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    Store.PluginRow row = new Store.PluginRow(fileName, sha, size, System.currentTimeMillis(), p.name());
+                    store.putPlugin(row);
+                    out.onNext(proto(row));
+                    out.onCompleted();
+                } catch (StatusRuntimeException e) {
+                    fail(e);
+                } catch (IOException | Store.StoreException e) {
+                    fail(Status.UNAVAILABLE.withDescription("cannot store the plugin: " + e.getMessage()).asRuntimeException());
+                }
+            }
+        };
+    }
+
+    @Override
+    public void removePlugin(RemovePluginRequest req, StreamObserver<RemovePluginResponse> out) {
+        try {
+            Principal.current().requireAdmin("removing plugins");
+            String name = req.getName();
+            if (!name.startsWith("plugins/") || !FILE.matcher(name.substring(8)).matches()) {
+                throw Status.INVALID_ARGUMENT.withDescription("name must be plugins/{file}.jar, got '" + name + "'").asRuntimeException();
+            }
+            String file = name.substring(8);
+            boolean known = store.removePlugin(file);
+            boolean existed = Files.deleteIfExists(dir.resolve(file));
+            if (!known && !existed) {
+                throw Status.NOT_FOUND.withDescription("no plugin " + name).asRuntimeException();
+            }
+            out.onNext(RemovePluginResponse.getDefaultInstance());
+            out.onCompleted();
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+        } catch (IOException | Store.StoreException e) {
+            out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+        }
+    }
+}
