@@ -274,7 +274,7 @@ final class DenseTensor implements Tensor {
 
     @Override
     public DenseTensor relu() {
-        return record(unary(UnaryOp.RELU), "relu", g -> new DenseTensor[] {g.mul(gt(0.0))}, this);
+        return record(unary(UnaryOp.RELU), "relu", g -> new DenseTensor[] {g.mul(unary(UnaryOp.STEP))}, this);
     }
 
     @Override

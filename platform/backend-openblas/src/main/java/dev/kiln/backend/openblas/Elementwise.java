@@ -82,6 +82,13 @@ final class Elementwise {
                     o[i] = Math.signum(a[i]);
                 }
             }
+            case STEP -> {
+                // branch-free (relu masks are random: a branch mispredicts half the time): any x > 0, even the
+                // smallest subnormal, times 2^126 twice is >= 1; x <= 0 clamps to 0. NaN stays NaN (the reference gives 0).
+                for (int i = 0; i < len; i++) {
+                    o[i] = Math.min(Math.max(a[i], 0f) * 0x1p126f * 0x1p126f, 1f);
+                }
+            }
         }
     }
 

@@ -20,6 +20,7 @@ public final class Scalars {
             case ABS -> Math.abs(x);
             case RELU -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0);
             case SIGN -> Math.signum(x);
+            case STEP -> x > 0 ? 1 : 0;
         };
     }
 
