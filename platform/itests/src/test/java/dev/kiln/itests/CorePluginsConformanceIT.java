@@ -14,6 +14,8 @@ import dev.kiln.model.conformance.LayerCase;
 import dev.kiln.model.conformance.LayerConformance;
 import dev.kiln.model.conformance.LossConformance;
 import dev.kiln.model.conformance.OptimizerConformance;
+import dev.kiln.model.conformance.ScheduleConformance;
+import dev.kiln.plugins.optimizers.ScheduleExamples;
 import dev.kiln.model.data.DataLocator;
 import dev.kiln.plugins.activations.ActivationExamples;
 import dev.kiln.plugins.init.InitExamples;
@@ -154,6 +156,10 @@ class CorePluginsConformanceIT {
             if (optimizers.passed() != optimizers.total()) {
                 failures.add("optimizer kit:\n" + optimizers.failures());
             }
+
+            CheckTally schedules = new ScheduleConformance().run(plugins, ScheduleExamples.all());
+            lines.add("schedule " + schedules.passed() + "/" + schedules.total());
+            schedules.failures().forEach(f -> failures.add("schedule kit: " + f));
 
             Set<String> used = plugins.used().stream().map(PluginId::symbolicName).collect(Collectors.toCollection(TreeSet::new));
             assertEquals(new TreeSet<>(Set.of("dev.kiln.plugins.layers", "dev.kiln.plugins.activations", "dev.kiln.plugins.losses",
