@@ -169,7 +169,7 @@ public final class Experiment {
 
     /**
      * Builds every optimizer of the spec once, so bad parameters fail before any work: each over the parameters of the
-     * model of the same name, else over all of them.
+     * model of the same name, else over all of them (named {@code <model>.<parameter>}, as trainers name them).
      */
     void checkOptimizers(Map<String, Model> models, Tensors tensors) {
         List<String> names = new ArrayList<>();
@@ -181,7 +181,8 @@ public final class Experiment {
             for (String name : names) {
                 Model own = models.get(name.equals("optimizer") ? "model" : name);
                 List<Parameter> params = own != null ? own.parameters()
-                        : models.values().stream().flatMap(m -> m.parameters().stream()).toList();
+                        : models.entrySet().stream().flatMap(m -> m.getValue().parameters().stream()
+                                .map(p -> new Parameter(m.getKey() + "." + p.name(), p.value()))).toList();
                 optimizer(name, params, tensors);
             }
         }

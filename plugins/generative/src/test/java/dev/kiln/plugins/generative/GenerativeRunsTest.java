@@ -203,4 +203,16 @@ class GenerativeRunsTest {
         assertEquals("completed", last.status(), String.valueOf(last.summary()));
         assertEquals(whole.summary().get("results"), last.summary().get("results"));
     }
+
+    @Test
+    void experimentSpecsBuildEveryModelAndOptimizer() throws IOException {
+        for (String name : List.of("fashion-ae", "fashion-denoise-ae", "fashion-sparse-ae", "fashion-gan", "fashion-dcgan",
+                "fashion-vae", "fashion-conv-vae")) {
+            Path file = Path.of("../../experiments", name + ".yaml");
+            // one step builds everything the spec names and trains once; the stop request ends it there
+            Runner.Outcome o = runner(1).start(SpecLoader.load(file, List.of("trainer.max_train_examples=16",
+                    "trainer.batch_size=8", "trainer.max_eval_examples=8")), List.of());
+            assertEquals("stopped", o.status(), name + ": " + o.summary());
+        }
+    }
 }
