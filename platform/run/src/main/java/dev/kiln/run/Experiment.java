@@ -24,10 +24,13 @@ import dev.kiln.model.PluginSource;
 import dev.kiln.model.Suggestions;
 import dev.kiln.proto.v1.ExperimentSpec;
 import dev.kiln.proto.v1.LayerSpec;
+import dev.kiln.proto.v1.ModelSpec;
 import dev.kiln.proto.v1.PluginRef;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -67,23 +70,45 @@ public final class Experiment {
                     : "\"" + spec.getName() + "\" must be lower-case letters, digits and dashes, e.g. \""
                     + spec.getName().toLowerCase().replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "") + "\""));
         }
-        if (spec.getModel().getLayersCount() == 0) {
-            problems.add(doc.where("model") + "the model needs at least one layer; add model: {layers: [{name: linear, params: {out_features: 10}}]}");
+        if (modelNames().isEmpty()) {
+            problems.add(doc.where("model") + "the model needs at least one layer; add model: {layers: [{name: linear, params: {out_features: 10}}]}"
+                    + " (or name several under models: {generator: {layers: [...]}, discriminator: {layers: [...]}})");
         }
-        for (int i = 0; i < spec.getModel().getLayersCount(); i++) {
-            LayerSpec l = spec.getModel().getLayers(i);
-            String path = "model.layers[" + i + "]";
-            if (l.getInputsCount() > 0) {
-                problems.add(doc.where(path + ".inputs") + "layer graphs are not supported yet; list layers in order and"
-                        + " use block layers (residual, inception, dense_block) for branches");
+        if (spec.containsModels("model")) {
+            problems.add(doc.where("models.model") + "\"model\" is reserved for the spec's model; write it as model: {layers: [...]}"
+                    + " or pick another name");
+        }
+        for (String name : modelNames()) {
+            ModelSpec m = modelSpec(name);
+            String base = modelPath(name);
+            if (m.getLayersCount() == 0) {
+                problems.add(doc.where(base) + "the model needs at least one layer; add layers: [{name: linear, params: {out_features: 10}}]");
             }
-            Set<String> names = new java.util.TreeSet<>(plugins.names(PluginKind.LAYER));
-            names.addAll(plugins.names(PluginKind.ACTIVATION));
-            checkName(problems, path + ".name", l.getName(), PluginKind.LAYER, names);
+            if (m.getInputShapeList().stream().anyMatch(d -> d < 1)) {
+                problems.add(doc.where(base + ".input_shape") + "sizes must be at least 1, got " + m.getInputShapeList()
+                        + "; e.g. input_shape: [100]");
+            }
+            for (int i = 0; i < m.getLayersCount(); i++) {
+                LayerSpec l = m.getLayers(i);
+                String path = base + ".layers[" + i + "]";
+                if (l.getInputsCount() > 0) {
+                    problems.add(doc.where(path + ".inputs") + "layer graphs are not supported yet; list layers in order and"
+                            + " use block layers (residual, inception, dense_block) for branches");
+                }
+                Set<String> names = new java.util.TreeSet<>(plugins.names(PluginKind.LAYER));
+                names.addAll(plugins.names(PluginKind.ACTIVATION));
+                checkName(problems, path + ".name", l.getName(), PluginKind.LAYER, names);
+            }
         }
         checkRef(problems, "dataset", spec.hasDataset() ? spec.getDataset() : null, PluginKind.DATASET, true);
         checkRef(problems, "loss", spec.hasLoss() ? spec.getLoss() : null, PluginKind.LOSS, true);
-        checkRef(problems, "optimizer", spec.hasOptimizer() ? spec.getOptimizer() : null, PluginKind.OPTIMIZER, true);
+        checkRef(problems, "optimizer", spec.hasOptimizer() ? spec.getOptimizer() : null, PluginKind.OPTIMIZER, spec.getOptimizersCount() == 0);
+        if (spec.containsOptimizers("optimizer")) {
+            problems.add(doc.where("optimizers.optimizer") + "\"optimizer\" is reserved for the spec's optimizer; write it as"
+                    + " optimizer: {name: adam} or pick another name");
+        }
+        new java.util.TreeMap<>(spec.getOptimizersMap()).forEach((name, ref) ->
+                checkRef(problems, "optimizers." + name, ref, PluginKind.OPTIMIZER, true));
         checkRef(problems, "schedule", spec.hasSchedule() ? spec.getSchedule() : null, PluginKind.SCHEDULE, false);
         if (!spec.hasTrainer()) {
             problems.add(doc.where("trainer") + "required; add trainer: {name: supervised, epochs: 10, batch_size: 64}");
@@ -136,12 +161,70 @@ public final class Experiment {
         checkNames();
         trainer();
         Dataset dataset = dataset(data);
-        Model model = model(dataset.info().exampleShape(), tensors, DType.FLOAT32, spec.getSeed());
+        Map<String, Model> models = models(dataset.info().exampleShape(), tensors, DType.FLOAT32, spec.getSeed());
         loss(tensors);
-        try (MemoryScope scope = tensors.scope()) {
-            optimizer("optimizer", model.parameters(), tensors);
-        }
+        checkOptimizers(models, tensors);
         schedule();
+    }
+
+    /**
+     * Builds every optimizer of the spec once, so bad parameters fail before any work: each over the parameters of the
+     * model of the same name, else over all of them (named {@code <model>.<parameter>}, as trainers name them).
+     */
+    void checkOptimizers(Map<String, Model> models, Tensors tensors) {
+        List<String> names = new ArrayList<>();
+        if (spec.hasOptimizer()) {
+            names.add("optimizer");
+        }
+        names.addAll(new java.util.TreeSet<>(spec.getOptimizersMap().keySet()));
+        try (MemoryScope scope = tensors.scope()) {
+            for (String name : names) {
+                Model own = models.get(name.equals("optimizer") ? "model" : name);
+                List<Parameter> params = own != null ? own.parameters()
+                        : models.entrySet().stream().flatMap(m -> m.getValue().parameters().stream()
+                                .map(p -> new Parameter(m.getKey() + "." + p.name(), p.value()))).toList();
+                optimizer(name, params, tensors);
+            }
+        }
+    }
+
+    /** The names of the spec's models in build order: {@code "model"} (when the spec has one), then {@code models} sorted. */
+    public List<String> modelNames() {
+        List<String> names = new ArrayList<>();
+        if (spec.hasModel()) {
+            names.add("model");
+        }
+        new java.util.TreeSet<>(spec.getModelsMap().keySet()).stream().filter(n -> !n.equals("model")).forEach(names::add);
+        return names;
+    }
+
+    /** The spec of a model by name ({@code "model"}: the spec's {@code model}). */
+    public ModelSpec modelSpec(String name) {
+        if (name.equals("model")) {
+            return spec.getModel();
+        }
+        ModelSpec m = spec.getModelsMap().get(name);
+        if (m == null) {
+            throw new SpecException(doc.where("models") + "the trainer asks for a model named \"" + name + "\" but the spec has "
+                    + modelNames() + "; add models: {" + name + ": {layers: [...]}}");
+        }
+        return m;
+    }
+
+    private static String modelPath(String name) {
+        return name.equals("model") ? "model" : "models." + name;
+    }
+
+    /**
+     * Every model of the spec by name, parameters created with no memory scope open. {@code "model"} is seeded with the
+     * spec's seed, others with the seed plus their name's hash, so each initialises independently of the others.
+     */
+    public Map<String, Model> models(int[] datasetShape, Tensors tensors, DType dtype, long seed) {
+        Map<String, Model> out = new LinkedHashMap<>();
+        for (String name : modelNames()) {
+            out.put(name, model(name, datasetShape, tensors, dtype, name.equals("model") ? seed : seed + name.hashCode()));
+        }
+        return out;
     }
 
     /** Runs {@code build}, turning plugin errors (messages starting with a document path) into spec errors. */
@@ -181,12 +264,20 @@ public final class Experiment {
 
     /** The spec's model, its parameters created with no memory scope open. */
     public Model model(int[] inputShape, Tensors tensors, DType dtype, long seed) {
+        return model("model", inputShape, tensors, dtype, seed);
+    }
+
+    /** A model of the spec by name, on its {@code input_shape} or else {@code datasetShape}. */
+    public Model model(String name, int[] datasetShape, Tensors tensors, DType dtype, long seed) {
+        ModelSpec m = modelSpec(name);
+        String base = modelPath(name);
         ModelBuilder builder = new ModelBuilder(plugins);
-        for (int i = 0; i < spec.getModel().getLayersCount(); i++) {
-            LayerSpec l = spec.getModel().getLayers(i);
-            builder.add(l.getId(), l.getName(), Structs.params("model.layers[" + i + "].params", l.getParams()));
+        for (int i = 0; i < m.getLayersCount(); i++) {
+            LayerSpec l = m.getLayers(i);
+            builder.add(l.getId(), l.getName(), Structs.params(base + ".layers[" + i + "].params", l.getParams()));
         }
-        return located("model", () -> builder.build(inputShape, tensors, dtype, seed));
+        int[] input = m.getInputShapeCount() > 0 ? m.getInputShapeList().stream().mapToInt(Integer::intValue).toArray() : datasetShape;
+        return located(base, () -> builder.build(input, tensors, dtype, seed));
     }
 
     public Loss loss(Tensors tensors) {
@@ -195,17 +286,33 @@ public final class Experiment {
         return located("loss.params", () -> LossBuildContext.build(ref.getName(), params, new LossBuildContext(tensors, plugins)));
     }
 
-    /** The optimizer of the spec called {@code name} ({@code "optimizer"}: the spec's {@code optimizer}). */
+    /**
+     * The optimizer of the spec called {@code name} over these parameters: {@code "optimizer"} is the spec's
+     * {@code optimizer}, other names come from {@code optimizers}.
+     */
     public Optimizer optimizer(String name, List<Parameter> parameters, Tensors tensors) {
-        if (!name.equals("optimizer")) {
-            throw new SpecException(doc.file() + ": the trainer asks for an optimizer named \"" + name
-                    + "\", but specs have one optimizer (\"optimizer\") so far");
+        PluginRef ref;
+        String path;
+        if (name.equals("optimizer")) {
+            if (!spec.hasOptimizer()) {
+                throw new SpecException(doc.where("optimizer") + "the trainer asks for the spec's optimizer but it names only "
+                        + new java.util.TreeSet<>(spec.getOptimizersMap().keySet()) + "; add optimizer: {name: adam}");
+            }
+            ref = spec.getOptimizer();
+            path = "optimizer";
+        } else {
+            ref = spec.getOptimizersMap().get(name);
+            path = "optimizers." + name;
+            if (ref == null) {
+                throw new SpecException(doc.where("optimizers") + "the trainer asks for an optimizer named \"" + name
+                        + "\" but the spec has " + new java.util.TreeSet<>(spec.getOptimizersMap().keySet())
+                        + "; add optimizers: {" + name + ": {name: adam, params: {lr: 0.0002}}}");
+            }
         }
-        PluginRef ref = spec.getOptimizer();
-        MapParams params = Structs.params("optimizer.params", ref.getParams());
-        return located("optimizer.params", () -> {
+        MapParams params = Structs.params(path + ".params", ref.getParams());
+        return located(path + ".params", () -> {
             Optimizer o = plugins.factory(PluginKind.OPTIMIZER, ref.getName(), ref.getVersion(), OptimizerFactory.class)
-                    .create(params, List.of(new ParameterGroup("all", parameters, MapParams.empty("optimizer.groups[0]"))), tensors);
+                    .create(params, List.of(new ParameterGroup("all", parameters, MapParams.empty(path + ".groups[0]"))), tensors);
             params.requireAllRead(ref.getName());
             return o;
         });

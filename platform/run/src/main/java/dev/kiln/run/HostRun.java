@@ -84,12 +84,13 @@ final class HostRun implements TrainingRun {
     private Loss loss;
     private int checkpointsWritten;
 
-    HostRun(Experiment experiment, Tensors tensors, Dataset dataset, Model model, Recorder recorder, Path dir,
+    /** @param models the spec's models by name ({@link Experiment#models}), checkpointed as {@code <name>.safetensors} */
+    HostRun(Experiment experiment, Tensors tensors, Dataset dataset, Map<String, Model> models, Recorder recorder, Path dir,
             long stopAfterSteps, AtomicBoolean stop, boolean resuming) throws IOException {
         this.experiment = experiment;
         this.tensors = tensors;
         this.dataset = dataset;
-        this.models.put("model", model);
+        this.models.putAll(models);
         this.recorder = recorder;
         this.dir = dir;
         this.stopAfterSteps = stopAfterSteps;
@@ -122,7 +123,8 @@ final class HostRun implements TrainingRun {
         });
         schedule.ifPresent(s -> s.importState(scheduleState));
         recorder.restoreThroughput(Double.parseDouble(state.metadata().getOrDefault("train_seconds", "0")),
-                Long.parseLong(state.metadata().getOrDefault("train_examples", "0")));
+                Long.parseLong(state.metadata().getOrDefault("train_examples", "0")),
+                Long.parseLong(state.metadata().getOrDefault("train_steps", "0")));
         return new Checkpoint((int) state.tensor("cursor.epoch").toLongArray()[0], (int) state.tensor("cursor.batch").toLongArray()[0],
                 state.tensor("cursor.step").toLongArray()[0], trainerState);
     }
@@ -139,10 +141,6 @@ final class HostRun implements TrainingRun {
     static long metricsLines(Path runDir) throws IOException {
         SafetensorsFile state = Checkpoints.read(Checkpoints.latest(runDir).resolve("state.safetensors"));
         return Long.parseLong(state.metadata().getOrDefault("metrics_lines", "0"));
-    }
-
-    Model mainModel() {
-        return models.get("model");
     }
 
     @Override
@@ -179,7 +177,9 @@ final class HostRun implements TrainingRun {
     public Layer model(String name) {
         Model m = models.get(name);
         if (m == null) {
-            throw new IllegalArgumentException("no model named \"" + name + "\"; this spec has " + models.keySet());
+            throw new SpecException(experiment.document().where(name.equals("model") ? "model" : "models") + "the trainer asks for a"
+                    + " model named \"" + name + "\" but the spec has " + models.keySet()
+                    + (name.equals("model") ? "; add model: {layers: [...]}" : "; add models: {" + name + ": {layers: [...]}}"));
         }
         return new ModelLayer(m);
     }
@@ -297,7 +297,8 @@ final class HostRun implements TrainingRun {
             c.state().forEach((k, v) -> state.add(StoredTensor.of("trainer." + k, new double[] {v}, 1)));
             files.put("state", state);
             metadata.put("state", Map.of("format", Checkpoints.FORMAT, "metrics_lines", Long.toString(recorder.lines()),
-                    "train_seconds", Double.toString(recorder.trainSeconds()), "train_examples", Long.toString(recorder.trainExamples())));
+                    "train_seconds", Double.toString(recorder.trainSeconds()), "train_examples", Long.toString(recorder.trainExamples()),
+                    "train_steps", Long.toString(recorder.trainSteps())));
             Path written = Checkpoints.commit(dir, c.step(), files, metadata);
             checkpointsWritten++;
             recorder.checkpointWritten(written, c.step());
@@ -359,7 +360,7 @@ final class HostRun implements TrainingRun {
         if (m == null) {
             throw new IllegalArgumentException("no model named \"" + modelName + "\"");
         }
-        List<String> plugins = experiment.spec().getModel().getLayersList().stream().map(l -> l.getName()).toList();
+        List<String> plugins = experiment.modelSpec(modelName).getLayersList().stream().map(l -> l.getName()).toList();
         try (MemoryScope scope = tensors.scope(); GradMode off = tensors.noGrad()) {
             for (Map.Entry<String, Tensor> e : m.state().entrySet()) {
                 long[] bad = StoredTensors.nonFinite(e.getValue());

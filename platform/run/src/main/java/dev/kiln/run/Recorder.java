@@ -44,6 +44,7 @@ final class Recorder implements Reporter, AutoCloseable {
     private int lastEpoch = -1;
     private double trainSeconds;
     private long trainExamples;
+    private long trainSteps;
     private long sessionSteps;
     private final long startNanos = System.nanoTime();
     private double recentRate;
@@ -103,14 +104,24 @@ final class Recorder implements Reporter, AutoCloseable {
         return trainExamples;
     }
 
+    long trainSteps() {
+        return trainSteps;
+    }
+
     /** Carries throughput accumulators over from the checkpoint of a resumed run. */
-    void restoreThroughput(double seconds, long examples) {
+    void restoreThroughput(double seconds, long examples, long steps) {
         trainSeconds = seconds;
         trainExamples = examples;
+        trainSteps = steps;
     }
 
     double imagesPerSecond() {
         return trainSeconds > 0 ? trainExamples / trainSeconds : 0;
+    }
+
+    /** Trainer steps ({@link #step} calls: optimizer steps, or a GAN's k+1-update iterations) per second of training. */
+    double stepsPerSecond() {
+        return trainSeconds > 0 ? trainSteps / trainSeconds : 0;
     }
 
     List<Map<String, Double>> epochHistory() {
@@ -128,6 +139,7 @@ final class Recorder implements Reporter, AutoCloseable {
             double dt = (now - lastStepNanos) / 1e9;
             trainSeconds += dt;
             trainExamples += examples;
+            trainSteps++;
             recentRate = recentRate == 0 ? examples / dt : 0.9 * recentRate + 0.1 * examples / dt;
         }
         lastStepNanos = now;

@@ -46,6 +46,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Runner {
 
+    /** Quality metrics of non-classifier trainers, copied from the results to the top of {@code summary.json}. */
+    static final List<String> HEADLINE = List.of("test_neg_elbo", "test_reconstruction_nll", "test_kl", "test_reconstruction_mse",
+            "test_corrupted_mse", "frechet_distance");
+
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final RunOptions options;
@@ -155,18 +159,21 @@ public final class Runner {
             Prepared p = prepare(doc, plugins);
             Path out = runDir.resolve("eval");
             Files.createDirectories(out);
-            Path weights = runDir.resolve("model.safetensors");
-            if (!Files.exists(weights)) {
-                weights = Checkpoints.latest(runDir).resolve("model.safetensors");
+            Path weights = runDir;
+            if (!Files.exists(runDir.resolve(p.models.keySet().iterator().next() + ".safetensors"))) {
+                weights = Checkpoints.latest(runDir);
             }
-            try (MemoryScope scope = p.engine.scope(); GradMode off = p.engine.noGrad()) {
-                Map<String, Tensor> values = new LinkedHashMap<>();
-                Safetensors.read(weights).tensors().forEach((k, t) -> values.put(k, StoredTensors.load(p.engine, t)));
-                p.model.loadState(values);
+            for (Map.Entry<String, Model> m : p.models.entrySet()) {
+                try (MemoryScope scope = p.engine.scope(); GradMode off = p.engine.noGrad()) {
+                    Map<String, Tensor> values = new LinkedHashMap<>();
+                    Safetensors.read(weights.resolve(m.getKey() + ".safetensors")).tensors()
+                            .forEach((k, t) -> values.put(k, StoredTensors.load(p.engine, t)));
+                    m.getValue().loadState(values);
+                }
             }
             try (Recorder recorder = new Recorder(out, 1, 0, options.listener(), -1)) {
-                HostRun run = new HostRun(p.experiment, p.engine, p.dataset, p.model, recorder, out, 0, stop, false);
-                recorder.log("evaluating " + weights + " on " + p.dataset.info().name() + " (test)");
+                HostRun run = new HostRun(p.experiment, p.engine, p.dataset, p.models, recorder, out, 0, stop, false);
+                recorder.log("evaluating " + weights + " " + p.models.keySet() + " on " + p.dataset.info().name() + " (test)");
                 try {
                     p.trainer.evaluate(run);
                 } finally {
@@ -181,7 +188,7 @@ public final class Runner {
     }
 
     private record Prepared(Experiment experiment, Engine engine, String backendReason,
-                            Trainer trainer, Dataset dataset, Model model) {
+                            Trainer trainer, Dataset dataset, Map<String, Model> models) {
     }
 
     /** {@code "kind name" -> bundle@version} of every plugin the session leased, sorted for a stable record. */
@@ -200,13 +207,11 @@ public final class Runner {
         Engine engine = new Engine(selection.backend());
         Trainer trainer = experiment.trainer();
         Dataset dataset = experiment.dataset(new DataLocator(options.dataDir(), doc.spec().getSeed()));
-        Model model = experiment.model(dataset.info().exampleShape(), engine, DType.FLOAT32, doc.spec().getSeed());
+        Map<String, Model> models = experiment.models(dataset.info().exampleShape(), engine, DType.FLOAT32, doc.spec().getSeed());
         experiment.loss(engine);
-        try (MemoryScope scope = engine.scope()) {
-            experiment.optimizer("optimizer", model.parameters(), engine);
-        }
+        experiment.checkOptimizers(models, engine);
         experiment.schedule();
-        return new Prepared(experiment, engine, selection.reason(), trainer, dataset, model);
+        return new Prepared(experiment, engine, selection.reason(), trainer, dataset, models);
     }
 
     /** Every how many steps a run logs a {@code "step"} line to {@code metrics.jsonl} (the last step of an epoch always). */
@@ -221,7 +226,7 @@ public final class Runner {
         long start = System.nanoTime();
         Map<String, Object> summary = new LinkedHashMap<>();
         try (Recorder recorder = new Recorder(dir, logEvery, spec.getTrainer().getEpochs(), options.listener(), keep)) {
-            HostRun run = new HostRun(p.experiment, p.engine, p.dataset, p.model, recorder, dir, options.stopAfterSteps(), stop, resuming);
+            HostRun run = new HostRun(p.experiment, p.engine, p.dataset, p.models, recorder, dir, options.stopAfterSteps(), stop, resuming);
             recorder.log((resuming ? "resuming " : "starting ") + dir.getFileName() + " on backend " + p.engine.backend()
                     + " with " + options.threads() + " threads" + run.resumePoint().map(c -> " at epoch " + c.epoch()
                     + ", batch " + c.batch() + ", step " + c.step()).orElse(""));
@@ -246,6 +251,12 @@ public final class Runner {
             summary.put("epochs", recorder.epochHistory().size());
             summary.put("wall_seconds", Math.round((previousWall + (System.nanoTime() - start) / 1e9) * 1000) / 1000.0);
             summary.put("train_images_per_second", Math.round(recorder.imagesPerSecond() * 10) / 10.0);
+            summary.put("train_steps_per_second", Math.round(recorder.stepsPerSecond() * 100) / 100.0);
+            for (String k : HEADLINE) {
+                if (recorder.results().containsKey(k)) {
+                    summary.put(k, recorder.results().get(k));
+                }
+            }
             summary.put("backend", p.engine.backend());
             summary.put("threads", options.threads());
             summary.put("expected_result", spec.getExpectedResult());

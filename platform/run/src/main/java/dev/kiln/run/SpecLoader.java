@@ -49,6 +49,7 @@ public final class SpecLoader {
 
     private static final Pattern SEGMENT = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)((?:\\[\\d+])*)");
     private static final Pattern INDEX = Pattern.compile("\\[(\\d+)]");
+    private static final Pattern MAP_KEY = Pattern.compile("[a-z][a-z0-9_]*");
 
     private SpecLoader() {
     }
@@ -258,6 +259,24 @@ public final class SpecLoader {
             }
             Object v = e.getValue();
             if (v == null) {
+                continue;
+            }
+            if (f.isMapField()) {
+                if (!(v instanceof Map<?, ?> entries)) {
+                    problems.add(lines.where(childPath) + "expected a map of names to " + f.getMessageType().findFieldByName("value")
+                            .getMessageType().getName() + ", got " + describe(v));
+                    continue;
+                }
+                FieldDescriptor value = f.getMessageType().findFieldByName("value");
+                for (Map.Entry<?, ?> entry : entries.entrySet()) {
+                    String key = String.valueOf(entry.getKey());
+                    String entryPath = childPath + "." + key;
+                    if (!MAP_KEY.matcher(key).matches()) {
+                        problems.add(lines.where(entryPath) + "\"" + key + "\" must be a lower_snake_case name, e.g. generator");
+                    } else if (entry.getValue() != null) {
+                        checkValue(entry.getValue(), value, entryPath, problems, lines);
+                    }
+                }
                 continue;
             }
             if (f.isRepeated()) {

@@ -114,4 +114,52 @@ class SpecLoaderTest {
         String m = assertThrows(SpecException.class, () -> SpecLoader.parse("name: a\nname: b\n", "x.yaml", List.of())).getMessage();
         assertTrue(m.contains("x.yaml:2"), m);
     }
+
+    static final String TWO_MODELS = """
+            name: tiny-gan
+            dataset: {name: fashion-mnist}
+            models:
+              generator:
+                input_shape: [8]
+                layers:
+                  - {name: linear, params: {out_features: 784}}
+              discriminator:
+                layers:
+                  - {name: flatten}
+                  - {name: linear, params: {out_features: 1}}
+            loss: {name: bce_with_logits}
+            optimizers:
+              generator: {name: adam, params: {lr: 0.0002}}
+              discriminator: {name: adam, params: {lr: 0.0002}}
+            trainer: {name: supervised, epochs: 1, batch_size: 32}
+            """;
+
+    @Test
+    void readsNamedModelsAndOptimizers() {
+        SpecDocument doc = SpecLoader.parse(TWO_MODELS, "x.yaml", List.of("optimizers.discriminator.params.lr=0.001"));
+        ExperimentSpec spec = doc.spec();
+        assertEquals(List.of(8), spec.getModelsOrThrow("generator").getInputShapeList());
+        assertEquals(0.001, spec.getOptimizersOrThrow("discriminator").getParams().getFieldsOrThrow("lr").getNumberValue());
+        try (RunPlugins plugins = new RunPlugins(TestPlugins.runtime().registry(), "spec-loader-test")) {
+            Experiment e = new Experiment(doc, plugins);
+            e.checkNames();
+            assertEquals(List.of("discriminator", "generator"), e.modelNames());
+            String m = assertThrows(SpecException.class, () -> e.optimizer("critic", List.of(), null)).getMessage();
+            assertTrue(m.startsWith("x.yaml:13: optimizers: the trainer asks for an optimizer named \"critic\""), m);
+        }
+    }
+
+    @Test
+    void unknownPluginsInNamedModelsAndOptimizersNameTheirPath() {
+        String m = error(TWO_MODELS.replace("out_features: 1}}", "out_features: 1}}\n      - {name: leaky_rleu}")
+                .replace("discriminator: {name: adam", "discriminator: {name: adamm")).getMessage();
+        assertTrue(m.contains("x.yaml:12: models.discriminator.layers[2].name: \"leaky_rleu\" is not a registered layer;"
+                + " did you mean \"leaky_relu\"?"), m);
+        assertTrue(m.contains("x.yaml:16: optimizers.discriminator.name: \"adamm\" is not a registered optimizer;"
+                + " did you mean \"adam\"?"), m);
+        String key = error(TWO_MODELS.replace("  generator:\n    input", "  Generator:\n    input")).getMessage();
+        assertTrue(key.contains("x.yaml:4: models.Generator: \"Generator\" must be a lower_snake_case name"), key);
+        String none = error(TWO_MODELS.replace("models:", "modelz:")).getMessage();
+        assertTrue(none.contains("modelz: \"modelz\" is not a field of the spec"), none);
+    }
 }
