@@ -65,12 +65,13 @@ class CorePluginsConformanceIT {
     static final Path CORE_PLUGINS = Path.of(System.getProperty("kiln.itests.corePlugins", "target/core-plugins"));
     static final Path FASHION = Path.of("/usr/share/datasets/fashion-mnist");
 
-    /** Plugins registered per kind by the six core bundles (issue 4's lists, plus the seven datasets). */
+    /** Plugins registered per kind by the core bundles (issue 4's lists, the seven datasets and five trainers). */
     static final Map<String, Integer> EXPECTED = new TreeMap<>(Map.of(
-            "layer", 22, "activation", 10, "loss", 9, "init", 8, "optimizer", 8, "schedule", 5, "dataset", 7));
+            "layer", 22, "activation", 10, "loss", 9, "init", 8, "optimizer", 8, "schedule", 5, "dataset", 7, "trainer", 5));
 
     static final Set<String> BUNDLES = Set.of("dev.kiln.plugins.layers", "dev.kiln.plugins.activations", "dev.kiln.plugins.losses",
-            "dev.kiln.plugins.init", "dev.kiln.plugins.optimizers", "dev.kiln.plugins.datasets");
+            "dev.kiln.plugins.init", "dev.kiln.plugins.optimizers", "dev.kiln.plugins.datasets", "dev.kiln.plugins.trainers",
+            "dev.kiln.plugins.generative");
 
     @TempDir
     static Path tmp;
