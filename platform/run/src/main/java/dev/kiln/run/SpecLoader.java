@@ -73,7 +73,7 @@ public final class SpecLoader {
         Object root;
         try {
             Node node = yaml().compose(new StringReader(yaml));
-            root = node == null ? new LinkedHashMap<String, Object>() : plain(node, "", file, lines);
+            root = node == null ? new LinkedHashMap<String, Object>() : plain(node, "", file, lines, new int[1], 0);
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
             throw new SpecException(file + ":" + line + ": not valid YAML: " + e.getProblem());
@@ -111,7 +111,20 @@ public final class SpecLoader {
     }
 
     /** A YAML node as Map/List/String/Long/Double/Boolean/null, recording the 1-based line of each path. */
-    private static Object plain(Node node, String path, String file, Map<String, Integer> lines) {
+    /** A spec nests a handful of levels; anything deeper is a recursive alias or an attack. */
+    static final int MAX_DEPTH = 32;
+    /** Values a spec may hold after aliases are expanded (a few thousand in the largest real specs). */
+    static final int MAX_NODES = 100_000;
+
+    private static Object plain(Node node, String path, String file, Map<String, Integer> lines, int[] nodes, int depth) {
+        if (depth > MAX_DEPTH) {
+            throw new SpecException(file + ":" + (node.getStartMark().getLine() + 1) + ": " + show(path)
+                    + ": nested deeper than " + MAX_DEPTH + " levels (a recursive YAML alias?); write the values out");
+        }
+        if (++nodes[0] > MAX_NODES) {
+            throw new SpecException(file + ": more than " + MAX_NODES + " values once YAML aliases are expanded;"
+                    + " a spec is small data: write the values out instead of repeating aliases");
+        }
         lines.putIfAbsent(path, node.getStartMark().getLine() + 1);
         if (node instanceof MappingNode map) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -126,14 +139,14 @@ public final class SpecLoader {
                     throw new SpecException(file + ":" + (key.getStartMark().getLine() + 1) + ": " + child
                             + ": duplicate key; keep one");
                 }
-                out.put(key.getValue(), plain(t.getValueNode(), child, file, lines));
+                out.put(key.getValue(), plain(t.getValueNode(), child, file, lines, nodes, depth + 1));
             }
             return out;
         }
         if (node instanceof SequenceNode seq) {
             List<Object> out = new ArrayList<>();
             for (int i = 0; i < seq.getValue().size(); i++) {
-                out.add(plain(seq.getValue().get(i), path + "[" + i + "]", file, lines));
+                out.add(plain(seq.getValue().get(i), path + "[" + i + "]", file, lines, nodes, depth + 1));
             }
             return out;
         }
@@ -178,7 +191,7 @@ public final class SpecLoader {
         Object value;
         try {
             Node node = yaml().compose(new StringReader(text));
-            value = node == null ? null : plain(node, path, file, new LinkedHashMap<>());
+            value = node == null ? null : plain(node, path, file, new LinkedHashMap<>(), new int[1], 0);
         } catch (YAMLException e) {
             throw new SpecException("--set " + override + ": the value is not valid YAML: " + e.getMessage());
         }

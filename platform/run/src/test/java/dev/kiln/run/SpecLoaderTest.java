@@ -38,6 +38,26 @@ class SpecLoaderTest {
     }
 
     @Test
+    void recursiveAliasesAreRejectedNotAStackOverflow() {
+        String m = error("name: x\nseed: &a [*a]\n").getMessage();
+        assertTrue(m.contains("x.yaml:2:") && m.contains("recursive YAML alias"), m);
+    }
+
+    @Test
+    void aliasBombsAreRejected() {
+        StringBuilder y = new StringBuilder("a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n");
+        for (int i = 1; i < 8; i++) {
+            y.append("a").append(i).append(": &a").append(i).append(" [");
+            for (int k = 0; k < 10; k++) {
+                y.append(k == 0 ? "" : ", ").append("*a").append(i - 1);
+            }
+            y.append("]\n");
+        }
+        String m = error(y.toString()).getMessage();
+        assertTrue(m.contains("aliases") || m.contains("values"), m);
+    }
+
+    @Test
     void readsYamlOntoTheSpec() {
         ExperimentSpec spec = SpecLoader.parse(SPEC, "x.yaml", List.of()).spec();
         assertEquals("tiny", spec.getName());
