@@ -10,7 +10,8 @@ import java.io.PrintWriter;
  * ({@code bench} now; {@code run}, {@code plugins}, {@code serve}, {@code worker}, ... as they land).
  *
  * <p>Exit codes: 0 success, 1 failure while running, 2 bad usage or an impossible request (e.g. a
- * backend that cannot run here). Errors print one line, {@code kiln: <message>}; set
+ * backend that cannot run here). Errors print {@code kiln: <message>} (one line, or more where the fix needs
+ * them); set
  * {@code KILN_DEBUG=1} for the stack trace.
  */
 @Command(name = "kiln",
@@ -19,7 +20,7 @@ import java.io.PrintWriter;
         description = "Kiln: deep-learning experiments on the JVM.",
         subcommands = {RunCommand.class, EvalCommand.class, RunsCommand.class, BenchCommand.class, PluginsCommand.class,
                 ServeCommand.class, WorkerCommand.class, SubmitCommand.class, WatchCommand.class, CancelCommand.class,
-                FetchCommand.class, UsersCommand.class, CommandLine.HelpCommand.class})
+                FetchCommand.class, UsersCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class KilnCommand {
 
     /** Exit code for a failure while running. */
@@ -47,7 +48,8 @@ public final class KilnCommand {
         PrintWriter err = cmd.getErr();
         boolean usage = e instanceof IllegalArgumentException;
         String message = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
-        err.println("kiln: " + (usage ? "" : "error: ") + message.lines().findFirst().orElse(""));
+        // the whole message: a dataset that is not found explains, on its next lines, where kiln looked and what to run
+        err.println("kiln: " + (usage ? "" : "error: ") + message.strip());
         if (System.getenv("KILN_DEBUG") != null) {
             e.printStackTrace(err);
         }

@@ -10,11 +10,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import dev.kiln.model.data.DataFetcher;
+import dev.kiln.model.data.DataLocator;
+import dev.kiln.model.data.KnownDatasets;
+
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -53,6 +59,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--plugins", paramLabel = "DIR", description = "Plugin folder (default: $KILN_HOME/plugins, KILN_HOME defaulting to ~/.kiln); a"
             + " plugin there with the same name as a core one and a higher bundle version is used instead.")
     Path plugins;
+
+    @Option(names = "--no-fetch", description = "Do not fetch a known dataset (Fashion-MNIST) that is missing here; fail and say what to run instead.")
+    boolean noFetch;
 
     @Option(names = "--stop-after-steps", hidden = true, defaultValue = "0", description = "Stop (with a checkpoint) after N steps; for tests.")
     long stopAfterSteps;
@@ -115,6 +124,9 @@ final class RunCommand implements Callable<Integer> {
                 outcome = runner.resume(resume);
             } else {
                 SpecDocument doc = SpecLoader.load(spec, overrides);
+                if (!noFetch) {
+                    fetchIfMissing(doc.spec().getDataset().getName());
+                }
                 progress.batchSize(doc.spec().getTrainer().getBatchSize());
                 outcome = runner.start(doc, overrides);
             }
@@ -133,5 +145,28 @@ final class RunCommand implements Callable<Integer> {
             return KilnCommand.EXIT_FAILURE;
         }
         return 0;
+    }
+
+    /**
+     * A dataset kiln can obtain by itself (apt package or verified download) that is not on this machine is
+     * fetched before the run starts, as {@code kiln data fetch NAME} would; any other missing dataset is left
+     * to the run, whose error lists where it looked and what to do.
+     */
+    private void fetchIfMissing(String name) throws Exception {
+        Optional<KnownDatasets.Source> source = KnownDatasets.source(name);
+        if (source.isEmpty() || (source.get().aptPackage() == null && source.get().baseUrl() == null)) {
+            return;
+        }
+        DataLocator locator = new DataLocator(data, 0);
+        if (locator.find(name, source.get().requiredFiles()).isPresent()) {
+            return;
+        }
+        System.err.println("kiln: " + name + " is not on this machine; fetching it (as `kiln data fetch " + name
+                + "` does; --no-fetch to skip)");
+        try {
+            System.err.println("kiln: " + name + " is now in " + new DataFetcher(locator).fetch(name));
+        } catch (IOException e) {
+            throw new IllegalStateException("could not fetch " + name + ": " + e.getMessage() + "\n" + locator.howToInstall(name), e);
+        }
     }
 }

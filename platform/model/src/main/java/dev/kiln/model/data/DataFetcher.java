@@ -41,8 +41,8 @@ public final class DataFetcher {
     /** Installs {@code name} by apt when possible, else downloads it; returns where it now is. */
     public Path fetch(String name) throws IOException, InterruptedException {
         KnownDatasets.Source source = KnownDatasets.source(name).orElseThrow(() ->
-                new IllegalArgumentException("kiln cannot fetch \"" + name + "\"; " + locator.howToInstall(name)));
-        String[] required = source.files().stream().map(KnownDatasets.DataFile::name).toArray(String[]::new);
+                new IllegalArgumentException("kiln cannot fetch \"" + name + "\" by itself.\n" + locator.howToInstall(name)));
+        String[] required = source.requiredFiles();
         if (source.aptPackage() != null) {
             List<String> apt = aptCommand(source.aptPackage());
             if (apt != null) {
@@ -53,7 +53,7 @@ public final class DataFetcher {
             }
         }
         if (source.baseUrl() == null) {
-            throw new IllegalStateException("kiln cannot download \"" + name + "\"; " + locator.howToInstall(name));
+            throw new IllegalStateException("kiln cannot download \"" + name + "\" by itself.\n" + locator.howToInstall(name));
         }
         return download(source, URI.create(source.baseUrl()), locator.createUserDirectory(name));
     }

@@ -18,8 +18,21 @@ public final class KnownDatasets {
     public record DataFile(String name, String sha256, String contentSha256) {
     }
 
-    /** How to obtain a dataset; {@code aptPackage} and {@code baseUrl} may be null. */
+    /**
+     * How to obtain a dataset; {@code aptPackage}, {@code baseUrl} and {@code manual} may be null. A source
+     * without a download lists its files with null sums (their names are what the locator looks for).
+     */
     public record Source(String name, String aptPackage, String baseUrl, List<DataFile> files, String manual) {
+
+        /** The file names a directory must hold to count as this dataset. */
+        public String[] requiredFiles() {
+            return files.stream().map(DataFile::name).toArray(String[]::new);
+        }
+    }
+
+    /** Files a manual source needs (no published sums: kiln does not download these). */
+    private static List<DataFile> named(String... names) {
+        return java.util.Arrays.stream(names).map(n -> new DataFile(n, null, null)).toList();
     }
 
     private static final Map<String, Source> SOURCES = Map.of(
@@ -40,19 +53,26 @@ public final class KnownDatasets {
                                     "42bd18137a62d5998cdeae52bf3a0676ac6b706f5cf8439b47bb5b151ae3dccf",
                                     "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34")),
                     null),
-            "mnist", new Source("mnist", null, null, List.of(),
+            "mnist", new Source("mnist", null, null,
+                    named("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
                     "download train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and"
                             + " t10k-labels-idx1-ubyte.gz (e.g. from https://ossci-datasets.s3.amazonaws.com/mnist/) into"),
-            "cifar10", new Source("cifar10", null, null, List.of(),
+            "cifar10", new Source("cifar10", null, null,
+                    named("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"),
                     "download https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz and extract the files of"
                             + " cifar-10-batches-bin/ into"),
-            "cifar100", new Source("cifar100", null, null, List.of(),
+            "cifar100", new Source("cifar100", null, null, named("train.bin", "test.bin"),
                     "download https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz and extract the files of"
                             + " cifar-100-binary/ into"),
-            "svhn", new Source("svhn", null, null, List.of(),
+            "svhn", new Source("svhn", null, null, named("train_32x32.mat", "test_32x32.mat"),
                     "download train_32x32.mat and test_32x32.mat from http://ufldl.stanford.edu/housenumbers/ into"));
 
     private KnownDatasets() {
+    }
+
+    /** Every dataset kiln knows how to obtain, sorted. */
+    public static List<String> names() {
+        return SOURCES.keySet().stream().sorted().toList();
     }
 
     public static Optional<Source> source(String name) {
