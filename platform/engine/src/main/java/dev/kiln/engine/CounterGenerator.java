@@ -42,6 +42,23 @@ final class CounterGenerator implements Generator {
         return z ^ (z >>> 31);
     }
 
+    /**
+     * Writes the next {@code len} Bernoulli(p) draws as 0/1 into {@code out} — exactly what
+     * {@code nextDouble() < p} would give for each, in order, without the double: the 53-bit draw
+     * {@code k} satisfies {@code k·2⁻⁵³ < p} iff {@code k < ⌈p·2⁵³⌉} (both sides exact).
+     */
+    void bernoulli(float[] out, int len, double p) {
+        long threshold = (long) Math.ceil(p * 0x1p53);
+        long c = counter;
+        for (int i = 0; i < len; i++) {
+            long z = seed + (++c) * GOLDEN;
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            out[i] = ((z ^ (z >>> 31)) >>> 11) < threshold ? 1f : 0f;
+        }
+        counter = c;
+    }
+
     @Override
     public double nextDouble() {
         return (nextLong() >>> 11) * 0x1.0p-53;

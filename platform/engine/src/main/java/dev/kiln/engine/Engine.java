@@ -250,11 +250,29 @@ public final class Engine implements Tensors {
             throw new IllegalArgumentException("bernoulli needs 0 <= p <= 1, got " + p);
         }
         CounterGenerator g = counter(generator);
-        double[] v = new double[ShapeMath.numel(shape)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = g.nextDouble() < p ? 1 : 0;
+        DenseTensor t = empty(dtype, shape.clone());
+        Storage s = t.storage();
+        int n = ShapeMath.numel(shape);
+        // drawn a chunk at a time straight into the storage: a dropout mask per step is on the hot path
+        float[] chunk = new float[Math.min(n, 1 << 14)];
+        for (int start = 0; start < n; start += chunk.length) {
+            int len = Math.min(chunk.length, n - start);
+            g.bernoulli(chunk, len, p);
+            switch (dtype) {
+                case FLOAT32 -> s.floats().put(start, chunk, 0, len);
+                case FLOAT64 -> {
+                    for (int i = 0; i < len; i++) {
+                        s.doubles().put(start + i, chunk[i]);
+                    }
+                }
+                case INT64 -> {
+                    for (int i = 0; i < len; i++) {
+                        s.longs().put(start + i, (long) chunk[i]);
+                    }
+                }
+            }
         }
-        return ofDoubles(v, dtype, shape);
+        return t;
     }
 
     private static DType floating(DType dtype, String op) {

@@ -13,6 +13,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -162,6 +163,29 @@ class EngineBehaviourTest {
             sum += x;
         }
         assertEquals(0.3, sum / v.length, 0.015);
+    }
+
+    @Test
+    void bernoulliMasksAreExactlyTheScalarDrawsInEveryDtype() {
+        // the bulk kernel compares 53-bit integers with ceil(p * 2^53); it must give what nextDouble() < p gives,
+        // draw for draw (checkpointed runs replay masks from the counter), across chunk boundaries
+        int n = (1 << 14) * 2 + 37;
+        for (double p : new double[] {0, 1e-17, 0.25, 0.3, 0.5, 1 - 1e-16, 1}) {
+            for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT64}) {
+                var g = t.generator(11);
+                g.nextDouble();
+                var scalar = t.generator(11);
+                scalar.nextDouble();
+                double[] mask = t.bernoulli(g, p, dtype, n).toDoubleArray();
+                for (int i = 0; i < n; i++) {
+                    double expected = scalar.nextDouble() < p ? 1 : 0;
+                    if (mask[i] != expected) {
+                        fail("p=" + p + " " + dtype + " draw " + i + ": " + mask[i] + ", scalar draw gives " + expected);
+                    }
+                }
+                assertEquals(scalar.counter(), g.counter(), "counter after the mask, p=" + p);
+            }
+        }
     }
 
     @Test
