@@ -21,16 +21,18 @@ final class Elementwise {
 
     // ---- unary ------------------------------------------------------------------------------------
 
-    static void unary(UnaryOp op, FloatBuffer x, FloatBuffer out, int n) {
-        Scratch s = Scratch.get();
-        float[] a = s.a;
-        float[] o = s.o;
-        for (int start = 0; start < n; start += CHUNK) {
-            int len = Math.min(CHUNK, n - start);
-            x.get(start, a, 0, len);
-            unaryKernel(op, a, o, len);
-            out.put(start, o, 0, len);
-        }
+    static void unary(Parallel par, UnaryOp op, FloatBuffer x, FloatBuffer out, int n) {
+        par.forRange(n, 1, (from, to) -> {
+            Scratch s = Scratch.get();
+            float[] a = s.a;
+            float[] o = s.o;
+            for (int start = from; start < to; start += CHUNK) {
+                int len = Math.min(CHUNK, to - start);
+                x.get(start, a, 0, len);
+                unaryKernel(op, a, o, len);
+                out.put(start, o, 0, len);
+            }
+        });
     }
 
     static void unaryKernel(UnaryOp op, float[] a, float[] o, int len) {
@@ -233,9 +235,30 @@ final class Elementwise {
         }
     }
 
-    static void binary(BinaryOp op, FloatBuffer a, int[] aStrides, FloatBuffer b, int[] bStrides, FloatBuffer out, int[] outShape) {
+    static void binary(Parallel par, BinaryOp op, FloatBuffer a, int[] aStrides, FloatBuffer b, int[] bStrides, FloatBuffer out,
+                       int[] outShape) {
         Plan p = new Plan(outShape, aStrides, bStrides);
         int total = p.numel();
+        int rank = p.rank;
+        int last = p.shape[rank - 1];
+        if (rank == 1 && p.strides[0][0] == 1 && p.strides[1][0] == 1) { // same shape, contiguous
+            par.forRange(total, 1, (from, to) -> {
+                Scratch s = Scratch.get();
+                for (int start = from; start < to; start += CHUNK) {
+                    int len = Math.min(CHUNK, to - start);
+                    a.get(start, s.a, 0, len);
+                    b.get(start, s.b, 0, len);
+                    binaryKernel(op, s.a, s.b, s.o, len);
+                    out.put(start, s.o, 0, len);
+                }
+            });
+            return;
+        }
+        par.forRange(total / last, last, (from, to) -> binaryRows(op, p, a, b, out, from, to));
+    }
+
+    /** Rows {@code [from, to)} of a broadcast or strided binary op (a row: the plan's last axis). */
+    private static void binaryRows(BinaryOp op, Plan p, FloatBuffer a, FloatBuffer b, FloatBuffer out, int from, int to) {
         int rank = p.rank;
         int last = p.shape[rank - 1];
         int sa = p.strides[0][rank - 1];
@@ -244,23 +267,20 @@ final class Elementwise {
         float[] av = s.a;
         float[] bv = s.b;
         float[] ov = s.o;
-        if (rank == 1 && sa == 1 && sb == 1) { // same shape, contiguous
-            for (int start = 0; start < total; start += CHUNK) {
-                int len = Math.min(CHUNK, total - start);
-                a.get(start, av, 0, len);
-                b.get(start, bv, 0, len);
-                binaryKernel(op, av, bv, ov, len);
-                out.put(start, ov, 0, len);
-            }
-            return;
-        }
+        // the outer (all but last) index of row `from`, and the operands' offsets there
         int[] index = new int[rank];
         int offA = 0;
         int offB = 0;
+        int rest = from;
+        for (int axis = rank - 2; axis >= 0; axis--) {
+            index[axis] = rest % p.shape[axis];
+            rest /= p.shape[axis];
+            offA += index[axis] * p.strides[0][axis];
+            offB += index[axis] * p.strides[1][axis];
+        }
         int filled = 0;
-        int written = 0;
-        int rows = total / last;
-        for (int row = 0; row < rows; row++) {
+        int written = from * last;
+        for (int row = from; row < to; row++) {
             int col = 0;
             while (col < last) {
                 int seg = Math.min(last - col, CHUNK - filled);

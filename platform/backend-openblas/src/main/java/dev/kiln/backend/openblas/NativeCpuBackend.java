@@ -43,6 +43,8 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
     private final AtomicLong nativeBytes = new AtomicLong();
     private final AtomicLong liveStorages = new AtomicLong();
     final DnnlConv conv;
+    /** The Java kernels' share of the threads (element-wise ops and max pooling). */
+    private final Parallel parallel;
     private final ThreadLocal<Ptrs.Gemm> gemmPtrs = ThreadLocal.withInitial(Ptrs.Gemm::new);
     private final String description;
     /**
@@ -72,12 +74,14 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
         OmpThreads.init();
         String omp = OmpThreads.describe(threads);
         this.conv = new DnnlConv(layouts);
+        this.parallel = new Parallel(threads);
         this.dnnlGemm = !System.getProperty("kiln.cpu.gemm", "dnnl").equals("openblas");
         this.description = NativeLibs.openblasConfig() + " (core " + NativeLibs.openblasCore()
                 + ", OPENBLAS_CORETYPE=" + System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset") + ")"
                 + " + oneDNN " + NativeLibs.dnnlVersion() + " (" + NativeLibs.dnnlIsa() + ", OpenMP " + omp + ")"
                 + ", float32 GEMM " + (dnnlGemm ? "dnnl_sgemm" : "cblas_sgemm")
-                + ", conv layouts " + (layouts == null ? "auto" : Arrays.toString(layouts)) + ", " + threads + " threads";
+                + ", conv layouts " + (layouts == null ? "auto" : Arrays.toString(layouts)) + ", " + threads + " threads"
+                + ", OMP_WAIT_POLICY=" + System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset");
     }
 
     /**
@@ -142,6 +146,7 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
     @Override
     public void close() {
         conv.close();
+        parallel.close();
     }
 
     // ---- memory -------------------------------------------------------------------------------
@@ -458,7 +463,7 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
     @Override
     public void unary(UnaryOp op, Storage x, Storage out, int n) {
         if (f32(x) && f32(out)) {
-            Elementwise.unary(op, x.floats(), out.floats(), n);
+            Elementwise.unary(parallel, op, x.floats(), out.floats(), n);
         } else {
             super.unary(op, x, out, n);
         }
@@ -468,7 +473,7 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
     public void binary(BinaryOp op, Storage a, int[] aStrides, Storage b, int[] bStrides, Storage out, int[] outShape) {
         if (f32(a) && f32(b) && f32(out)) {
             if (!empty(outShape)) {
-                Elementwise.binary(op, a.floats(), aStrides, b.floats(), bStrides, out.floats(), outShape);
+                Elementwise.binary(parallel, op, a.floats(), aStrides, b.floats(), bStrides, out.floats(), outShape);
             }
         } else {
             super.binary(op, a, aStrides, b, bStrides, out, outShape);
@@ -633,7 +638,7 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
     @Override
     public void maxPool2d(Storage x, Storage out, Storage indices, PoolGeometry g) {
         if (f32(x) && f32(out) && indices.dtype() == DType.INT64) {
-            PoolKernels.maxForward(x.floats(), out.floats(), indices.longs(), g);
+            PoolKernels.maxForward(parallel, x.floats(), out.floats(), indices.longs(), g);
         } else {
             super.maxPool2d(x, out, indices, g);
         }
@@ -642,7 +647,7 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
     @Override
     public void maxPool2dBackward(Storage gradOut, Storage indices, Storage gradIn, PoolGeometry g) {
         if (f32(gradOut) && f32(gradIn) && indices.dtype() == DType.INT64) {
-            PoolKernels.maxBackward(gradOut.floats(), indices.longs(), gradIn.floats(), g);
+            PoolKernels.maxBackward(parallel, gradOut.floats(), indices.longs(), gradIn.floats(), g);
         } else {
             super.maxPool2dBackward(gradOut, indices, gradIn, g);
         }

@@ -17,7 +17,12 @@ final class PoolKernels {
     private PoolKernels() {
     }
 
-    static void maxForward(FloatBuffer x, FloatBuffer out, LongBuffer indices, PoolGeometry g) {
+    static void maxForward(Parallel par, FloatBuffer x, FloatBuffer out, LongBuffer indices, PoolGeometry g) {
+        par.forRange(g.planes(), (long) g.h() * g.w(), (from, to) -> maxForward(x, out, indices, g, from, to));
+    }
+
+    /** Planes {@code [from, to)}. */
+    private static void maxForward(FloatBuffer x, FloatBuffer out, LongBuffer indices, PoolGeometry g, int from, int to) {
         Pool2dOptions o = g.options();
         int h = g.h();
         int w = g.w();
@@ -29,7 +34,7 @@ final class PoolKernels {
         long[] idx = s.bigLongs(outPlane);
         boolean twoByTwo = o.kernelH() == 2 && o.kernelW() == 2 && o.strideH() == 2 && o.strideW() == 2
                 && o.padH() == 0 && o.padW() == 0 && 2 * g.outH() <= h && 2 * g.outW() <= w;
-        for (int p = 0; p < g.planes(); p++) {
+        for (int p = from; p < to; p++) {
             x.get(p * inPlane, in, 0, inPlane);
             if (twoByTwo) {
                 maxTwoByTwo(in, w, g.outH(), g.outW(), res, idx);
@@ -121,14 +126,19 @@ final class PoolKernels {
         throw new IllegalStateException("unreachable: the window's maximum is NaN but it holds no NaN");
     }
 
-    static void maxBackward(FloatBuffer gradOut, LongBuffer indices, FloatBuffer gradIn, PoolGeometry g) {
+    static void maxBackward(Parallel par, FloatBuffer gradOut, LongBuffer indices, FloatBuffer gradIn, PoolGeometry g) {
+        par.forRange(g.planes(), (long) g.h() * g.w(), (from, to) -> maxBackward(gradOut, indices, gradIn, g, from, to));
+    }
+
+    /** Planes {@code [from, to)}: each plane's gradient only receives from its own outputs. */
+    private static void maxBackward(FloatBuffer gradOut, LongBuffer indices, FloatBuffer gradIn, PoolGeometry g, int from, int to) {
         int inPlane = g.h() * g.w();
         int outPlane = g.outH() * g.outW();
         Scratch s = Scratch.get();
         float[] acc = s.big1(inPlane);
         float[] go = s.big2(outPlane);
         long[] idx = s.bigLongs(outPlane);
-        for (int p = 0; p < g.planes(); p++) {
+        for (int p = from; p < to; p++) {
             gradIn.get(p * inPlane, acc, 0, inPlane);
             gradOut.get(p * outPlane, go, 0, outPlane);
             indices.get(p * outPlane, idx, 0, outPlane);

@@ -664,6 +664,70 @@ class NativeCpuBackendTest {
         }
     }
 
+    // ---- Java kernels split across threads ------------------------------------------------------------
+
+    /** Runs {@code op} on a one-thread backend and on {@code cpu} (2 threads) and demands the same bits. */
+    private void sameOnOneThread(String what, int n, java.util.function.BiConsumer<NativeCpuBackend, Storage> op) {
+        try (NativeCpuBackend one = new NativeCpuBackend(1)) {
+            Storage single = one.allocate(DType.FLOAT32, n);
+            Storage split = nat(DType.FLOAT32, n);
+            try {
+                op.accept(one, single);
+                op.accept(cpu, split);
+                double[] a = read(single);
+                double[] b = read(split);
+                for (int i = 0; i < n; i++) {
+                    if (Double.doubleToRawLongBits(a[i]) != Double.doubleToRawLongBits(b[i])) {
+                        fail(what + ": element " + i + " is " + b[i] + " on 2 threads, " + a[i] + " on one");
+                    }
+                }
+            } finally {
+                single.release();
+            }
+        }
+    }
+
+    @Test
+    void largeKernelsSplitAcrossThreadsGiveTheOneThreadResult() {
+        int n = 300_001; // above Parallel.MIN_WORK, odd so the ranges are uneven
+        float[] x = rand(n);
+        float[] y = rand(n);
+        for (UnaryOp op : new UnaryOp[]{UnaryOp.RELU, UnaryOp.STEP, UnaryOp.EXP, UnaryOp.SQRT}) {
+            sameOnOneThread("unary " + op, n, (b, out) -> b.unary(op, nat(x), out, n));
+        }
+        sameOnOneThread("binary contiguous", n, (b, out) -> b.binary(BinaryOp.MUL, nat(x), new int[]{1}, nat(y), new int[]{1}, out, new int[]{n}));
+        // a conv bias (1, 64, 1, 1) over (16, 64, 24, 24), a row vector over rows shorter than a chunk, a transposed operand
+        int[] act = {16, 64, 24, 24};
+        int na = numel(act);
+        float[] bias = rand(64);
+        float[] activations = rand(na);
+        sameOnOneThread("binary channel broadcast", na, (b, out) -> b.binary(BinaryOp.ADD, nat(activations), bstrides(act, act),
+                nat(bias), bstrides(new int[]{1, 64, 1, 1}, act), out, act));
+        int[] rows = {10_007, 10};
+        float[] row = rand(10);
+        float[] m = rand(100_070);
+        sameOnOneThread("binary row broadcast", 100_070, (b, out) -> b.binary(BinaryOp.SUB, nat(m), bstrides(rows, rows),
+                nat(row), bstrides(new int[]{10}, rows), out, rows));
+        int[] t = {500, 301};
+        float[] mt = rand(150_500);
+        sameOnOneThread("binary transposed", 150_500, (b, out) -> b.binary(BinaryOp.DIV, nat(mt), new int[]{1, 500}, nat(mt),
+                new int[]{301, 1}, out, t));
+        for (Pool2dOptions o : List.of(Pool2dOptions.of(2), Pool2dOptions.of(3, 2, 1))) {
+            PoolGeometry g = pool(16, 64, 24, 24, o);
+            int xs = g.planes() * g.h() * g.w();
+            int ys = g.planes() * g.outH() * g.outW();
+            float[] px = rand(xs);
+            float[] gy = rand(ys);
+            Storage idx = nat(DType.INT64, ys);
+            cpu.maxPool2d(nat(px), nat(DType.FLOAT32, ys), idx, g);
+            sameOnOneThread("max pool " + o, ys, (b, out) -> b.maxPool2d(nat(px), out, nat(DType.INT64, ys), g));
+            sameOnOneThread("max pool backward " + o, xs, (b, gx) -> {
+                b.fill(gx, 0);
+                b.maxPool2dBackward(nat(gy), idx, gx, g);
+            });
+        }
+    }
+
     // ---- pooling --------------------------------------------------------------------------------
 
     static PoolGeometry pool(int n, int c, int h, int w, Pool2dOptions o) {
