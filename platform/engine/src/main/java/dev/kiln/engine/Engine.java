@@ -282,6 +282,36 @@ public final class Engine implements Tensors {
         return dtype;
     }
 
+    // ---- fused optimizer updates ------------------------------------------------------------------
+
+    @Override
+    public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
+                         double biasCorrection1, double biasCorrection2) {
+        if (isGradEnabled()) {
+            throw new IllegalStateException("adamStep updates tensors in place outside the graph: call it under tensors.noGrad()");
+        }
+        DenseTensor[] t = {own(w, "w"), own(g, "g"), own(m, "m"), own(v, "v")};
+        for (DenseTensor x : t) {
+            if (!java.util.Arrays.equals(x.shapeRef(), t[0].shapeRef()) || x.dtype() != t[0].dtype()) {
+                throw new IllegalArgumentException("adamStep needs w, g, m, v of one shape and dtype, got "
+                        + java.util.Arrays.stream(t).map(d -> d.dtype() + ShapeMath.str(d.shapeRef())).toList());
+            }
+        }
+        floating(t[0].dtype(), "adamStep");
+        if (t[0].gradFn() != null || t[2].gradFn() != null || t[3].gradFn() != null) {
+            throw new IllegalStateException("adamStep: w, m and v must be leaves (parameters and optimizer state)");
+        }
+        backend.adamStep(t[0].storage(), t[1].storage(), t[2].storage(), t[3].storage(), (int) t[0].numel(), beta1, beta2, eps,
+                lr / biasCorrection1, Math.sqrt(biasCorrection2));
+    }
+
+    private DenseTensor own(Tensor t, String what) {
+        if (!(t instanceof DenseTensor d) || d.engine() != this) {
+            throw new IllegalArgumentException("adamStep: " + what + " is not a tensor of this engine");
+        }
+        return d;
+    }
+
     // ---- modes ---------------------------------------------------------------------------------------
 
     @Override

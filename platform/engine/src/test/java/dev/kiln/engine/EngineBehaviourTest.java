@@ -189,6 +189,41 @@ class EngineBehaviourTest {
     }
 
     @Test
+    void fusedAdamStepIsTheComposedUpdate() {
+        var g0 = t.generator(3);
+        Tensor w = t.normal(g0, 0, 1, DType.FLOAT64, 5, 7);
+        Tensor g = t.normal(g0, 0, 1, DType.FLOAT64, 5, 7);
+        Tensor m = t.normal(g0, 0, 0.1, DType.FLOAT64, 5, 7);
+        Tensor v = t.uniform(g0, 0, 0.1, DType.FLOAT64, 5, 7);
+        double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8, c1 = 1 - Math.pow(b1, 3), c2 = 1 - Math.pow(b2, 3);
+        Tensor m2 = m.mul(b1).add(g.mul(1 - b1));
+        Tensor v2 = v.mul(b2).add(g.mul(g).mul(1 - b2));
+        Tensor w2 = w.sub(m2.div(v2.sqrt().div(Math.sqrt(c2)).add(eps)).mul(lr / c1));
+        try (GradMode off = t.noGrad()) {
+            t.adamStep(w, g, m, v, lr, b1, b2, eps, c1, c2);
+        }
+        assertArrayEquals(m2.toDoubleArray(), m.toDoubleArray(), 1e-15);
+        assertArrayEquals(v2.toDoubleArray(), v.toDoubleArray(), 1e-15);
+        assertArrayEquals(w2.toDoubleArray(), w.toDoubleArray(), 1e-14);
+    }
+
+    @Test
+    void fusedAdamStepRefusesTheGraphAndMismatchedTensors() {
+        Tensor w = t.zeros(DType.FLOAT64, 3);
+        Tensor g = t.zeros(DType.FLOAT64, 3);
+        IllegalStateException graph = assertThrows(IllegalStateException.class,
+                () -> t.adamStep(w, g, t.zeros(DType.FLOAT64, 3), t.zeros(DType.FLOAT64, 3), 0.1, 0.9, 0.999, 1e-8, 0.1, 0.001));
+        assertTrue(graph.getMessage().contains("under tensors.noGrad()"), graph.getMessage());
+        try (GradMode off = t.noGrad()) {
+            IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                    () -> t.adamStep(w, g, t.zeros(DType.FLOAT64, 4), t.zeros(DType.FLOAT64, 3), 0.1, 0.9, 0.999, 1e-8, 0.1, 0.001));
+            assertTrue(shape.getMessage().startsWith("adamStep needs w, g, m, v of one shape and dtype"), shape.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> t.adamStep(w, g, t.zeros(DType.FLOAT32, 3), t.zeros(DType.FLOAT64, 3), 0.1, 0.9, 0.999, 1e-8, 0.1, 0.001));
+        }
+    }
+
+    @Test
     void maxPoolIndicesFeedUnpoolingBack() {
         Tensor x = t.of(new double[] {1, 5, 2, 0, 3, 4, 8, 7, 6, 9, 1, 2, 0, 3, 4, 5}, 1, 1, 4, 4);
         var r = x.maxPool2d(Pool2dOptions.of(2));

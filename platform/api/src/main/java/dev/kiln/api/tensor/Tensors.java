@@ -60,6 +60,18 @@ public interface Tensors {
     /** 1 with probability {@code p}, else 0. */
     Tensor bernoulli(Generator generator, double p, DType dtype, int... shape);
 
+    // ---- fused optimizer updates ------------------------------------------------------------------
+
+    /**
+     * One Adam step on a parameter, in place, in one pass over memory ({@code torch.optim.Adam}'s update
+     * with amsgrad off): {@code m ← β₁·m + (1−β₁)·g}, {@code v ← β₂·v + (1−β₂)·g²},
+     * {@code w ← w − (lr / c₁) · m / (√v / √c₂ + ε)}, with the bias corrections c₁ = 1 − β₁ᵗ, c₂ = 1 − β₂ᵗ.
+     * {@code w}, {@code g}, {@code m}, {@code v}: one shape, one floating-point dtype; call it under
+     * {@link #noGrad()}.
+     */
+    void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
+                  double biasCorrection1, double biasCorrection2);
+
     // ---- modes and memory ----------------------------------------------------------------------
 
     /** Opens a memory scope on this thread; see {@link MemoryScope}. */

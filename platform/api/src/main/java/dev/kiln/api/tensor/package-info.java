@@ -7,7 +7,7 @@
  * layout, broadcasting, {@code Conv2d}/{@code ConvTranspose2d}/{@code MaxUnpool2d} shapes).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.kiln.api.tensor;
 
 import org.osgi.annotation.bundle.Export;

@@ -96,6 +96,44 @@ final class Elementwise {
         }
     }
 
+    // ---- fused optimizer updates ----------------------------------------------------------------------
+
+    /**
+     * Adam in one pass, float32 arithmetic in torch's order of operations (its single-tensor CPU path
+     * rounds after every op, as this does): m and v updated, then w.
+     */
+    static void adamStep(Parallel par, FloatBuffer w, FloatBuffer g, FloatBuffer m, FloatBuffer v, int n, float beta1, float beta2,
+                         float eps, float stepSize, float sqrtBiasCorrection2) {
+        float oneMinusBeta1 = 1 - beta1;
+        float oneMinusBeta2 = 1 - beta2;
+        par.forRange(n, 4, (from, to) -> {
+            Scratch s = Scratch.get();
+            float[] wv = s.a;
+            float[] gv = s.b;
+            float[] mv = s.c;
+            float[] vv = s.o;
+            for (int start = from; start < to; start += CHUNK) {
+                int len = Math.min(CHUNK, to - start);
+                w.get(start, wv, 0, len);
+                g.get(start, gv, 0, len);
+                m.get(start, mv, 0, len);
+                v.get(start, vv, 0, len);
+                for (int i = 0; i < len; i++) {
+                    float gi = gv[i];
+                    float mi = mv[i] * beta1 + gi * oneMinusBeta1;
+                    float vi = vv[i] * beta2 + gi * gi * oneMinusBeta2;
+                    float denom = (float) Math.sqrt(vi) / sqrtBiasCorrection2 + eps;
+                    mv[i] = mi;
+                    vv[i] = vi;
+                    wv[i] = wv[i] - stepSize * (mi / denom);
+                }
+                m.put(start, mv, 0, len);
+                v.put(start, vv, 0, len);
+                w.put(start, wv, 0, len);
+            }
+        });
+    }
+
     // ---- binary / where -------------------------------------------------------------------------
 
     static void binaryKernel(BinaryOp op, float[] a, float[] b, float[] o, int len) {

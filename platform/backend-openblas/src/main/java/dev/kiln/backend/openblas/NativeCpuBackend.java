@@ -470,6 +470,17 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
     }
 
     @Override
+    public void adamStep(Storage w, Storage g, Storage m, Storage v, int n, double beta1, double beta2, double eps, double stepSize,
+                         double sqrtBiasCorrection2) {
+        if (f32(w) && f32(g) && f32(m) && f32(v)) {
+            Elementwise.adamStep(parallel, w.floats(), g.floats(), m.floats(), v.floats(), n, (float) beta1, (float) beta2, (float) eps,
+                    (float) stepSize, (float) sqrtBiasCorrection2);
+        } else {
+            super.adamStep(w, g, m, v, n, beta1, beta2, eps, stepSize, sqrtBiasCorrection2);
+        }
+    }
+
+    @Override
     public void binary(BinaryOp op, Storage a, int[] aStrides, Storage b, int[] bStrides, Storage out, int[] outShape) {
         if (f32(a) && f32(b) && f32(out)) {
             if (!empty(outShape)) {

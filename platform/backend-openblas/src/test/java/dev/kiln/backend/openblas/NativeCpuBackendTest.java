@@ -664,6 +664,32 @@ class NativeCpuBackendTest {
         }
     }
 
+    // ---- fused optimizer updates ------------------------------------------------------------------------
+
+    @Test
+    void adamStepMatchesTheReference() {
+        for (int n : new int[]{1, 17, 5000}) {
+            float[] w = rand(n);
+            float[] g = rand(n);
+            float[] m = rand(n);
+            float[] v = rand(n);
+            for (int i = 0; i < n; i++) {
+                v[i] = Math.abs(v[i]) * 0.01f;
+            }
+            Storage nw = nat(w);
+            Storage nm = nat(m);
+            Storage nv = nat(v);
+            cpu.adamStep(nw, nat(g), nm, nv, n, 0.9, 0.999, 1e-8, 0.01 / 0.1, Math.sqrt(0.001));
+            Storage hw = heap(w);
+            Storage hm = heap(m);
+            Storage hv = heap(v);
+            ref.adamStep(hw, heap(g), hm, hv, n, 0.9, 0.999, 1e-8, 0.01 / 0.1, Math.sqrt(0.001));
+            close(read(hm), nm, "adam m n=" + n);
+            close(read(hv), nv, "adam v n=" + n);
+            close(read(hw), nw, "adam w n=" + n);
+        }
+    }
+
     // ---- Java kernels split across threads ------------------------------------------------------------
 
     /** Runs {@code op} on a one-thread backend and on {@code cpu} (2 threads) and demands the same bits. */
@@ -712,6 +738,21 @@ class NativeCpuBackendTest {
         float[] mt = rand(150_500);
         sameOnOneThread("binary transposed", 150_500, (b, out) -> b.binary(BinaryOp.DIV, nat(mt), new int[]{1, 500}, nat(mt),
                 new int[]{301, 1}, out, t));
+        float[] m0 = rand(n);
+        float[] v0 = rand(n);
+        for (int i = 0; i < n; i++) {
+            v0[i] = Math.abs(v0[i]) * 0.01f;
+        }
+        for (int which = 0; which < 3; which++) { // w, m and v after one step
+            int slot = which;
+            sameOnOneThread("adam step slot " + slot, n, (b, out) -> {
+                Storage w = nat(x);
+                Storage mom = nat(m0);
+                Storage v = nat(v0);
+                b.adamStep(w, nat(y), mom, v, n, 0.9, 0.999, 1e-8, 1e-3 / 0.19, Math.sqrt(0.002997));
+                b.copyStrided(slot == 0 ? w : slot == 1 ? mom : v, 0, new int[]{1}, out, 0, new int[]{1}, new int[]{n});
+            });
+        }
         for (Pool2dOptions o : List.of(Pool2dOptions.of(2), Pool2dOptions.of(3, 2, 1))) {
             PoolGeometry g = pool(16, 64, 24, 24, o);
             int xs = g.planes() * g.h() * g.w();

@@ -146,4 +146,11 @@ public interface Backend {
 
     /** The gradient of {@link #gather}: accumulates {@code src} (of {@code indexShape}) into zeroed {@code out}. */
     void scatterAdd(Storage src, Storage index, int[] indexShape, int axis, Storage out, int[] outShape);
+
+    /**
+     * One Adam update of {@code n} elements in place ({@code Tensors.adamStep}): {@code m}, {@code v} the
+     * moments, {@code stepSize} = lr / (1 − β₁ᵗ), {@code sqrtBiasCorrection2} = √(1 − β₂ᵗ).
+     */
+    void adamStep(Storage w, Storage g, Storage m, Storage v, int n, double beta1, double beta2, double eps, double stepSize,
+                  double sqrtBiasCorrection2);
 }

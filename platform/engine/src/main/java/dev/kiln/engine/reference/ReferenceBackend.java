@@ -358,4 +358,17 @@ public class ReferenceBackend implements Backend {
             Shapes.increment(at, indexShape);
         }
     }
+
+    /** In double precision, each stored value rounded once; the order of operations is torch's. */
+    @Override
+    public void adamStep(Storage w, Storage g, Storage m, Storage v, int n, double beta1, double beta2, double eps, double stepSize,
+                         double sqrtBiasCorrection2) {
+        for (int i = 0; i < n; i++) {
+            double gi = g.get(i);
+            m.set(i, beta1 * m.get(i) + (1 - beta1) * gi);
+            v.set(i, beta2 * v.get(i) + (1 - beta2) * gi * gi);
+            double denom = Math.sqrt(v.get(i)) / sqrtBiasCorrection2 + eps;
+            w.set(i, w.get(i) - stepSize * m.get(i) / denom);
+        }
+    }
 }

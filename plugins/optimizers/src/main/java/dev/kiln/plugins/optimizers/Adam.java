@@ -54,16 +54,18 @@ final class Adam extends BaseOptimizer<Adam.Spec> {
     protected void update(Tensor w, Tensor g, Spec s, double lr, long step, State state) {
         Tensor m = state.get("exp_avg");
         Tensor v = state.get("exp_avg_sq");
-        m.assign(m.mul(s.beta1()).add(g.mul(1 - s.beta1())));
-        v.assign(v.mul(s.beta2()).add(g.mul(g).mul(1 - s.beta2())));
-        if (s.amsgrad()) {
-            Tensor vMax = state.get("max_exp_avg_sq");
-            vMax.assign(vMax.maximum(v));
-            v = vMax;
-        }
         double biasCorrection1 = 1 - Math.pow(s.beta1(), step);
         double biasCorrection2 = 1 - Math.pow(s.beta2(), step);
-        Tensor denom = v.sqrt().div(Math.sqrt(biasCorrection2)).add(s.eps());
+        if (!s.amsgrad()) {
+            // one pass over w, g, m, v instead of a dozen tensor ops each reading and writing the whole parameter
+            tensors().adamStep(w, g, m, v, lr, s.beta1(), s.beta2(), s.eps(), biasCorrection1, biasCorrection2);
+            return;
+        }
+        m.assign(m.mul(s.beta1()).add(g.mul(1 - s.beta1())));
+        v.assign(v.mul(s.beta2()).add(g.mul(g).mul(1 - s.beta2())));
+        Tensor vMax = state.get("max_exp_avg_sq");
+        vMax.assign(vMax.maximum(v));
+        Tensor denom = vMax.sqrt().div(Math.sqrt(biasCorrection2)).add(s.eps());
         w.assign(w.sub(m.div(denom).mul(lr / biasCorrection1)));
     }
 }

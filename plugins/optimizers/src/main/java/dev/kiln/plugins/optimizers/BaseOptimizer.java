@@ -119,6 +119,11 @@ abstract class BaseOptimizer<S extends BaseOptimizer.GroupSpec> implements Optim
      */
     protected abstract void update(Tensor w, Tensor g, S spec, double lr, long step, State state);
 
+    /** The tensor service, for update rules that use its fused ops. */
+    protected final Tensors tensors() {
+        return tensors;
+    }
+
     @Override
     public final void step() {
         try (GradMode off = tensors.noGrad(); MemoryScope scope = tensors.scope()) {
