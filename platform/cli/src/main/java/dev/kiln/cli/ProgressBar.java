@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * The run's progress: on a terminal one line redrawn in place ({@code epoch 3/15 [=====>    ] 420/844 loss 0.3121
- * acc 0.8870 1840 img/s ETA 0:14}); otherwise a plain line every {@code every} steps and one per epoch.
+ * acc 0.8870 1840 img/s ETA 1:14}, ETA for the whole run); otherwise a plain line every {@code every} steps and one
+ * per epoch.
  */
 final class ProgressBar implements RunListener {
 
@@ -27,10 +28,11 @@ final class ProgressBar implements RunListener {
     public void step(int epoch, int epochs, int batch, int batches, long step, Map<String, Double> m, double rate) {
         int done = batch + 1;
         double batchesPerSecond = rate > 0 && done > 0 ? rate / Math.max(1, exampleGuess(m)) : 0;
-        String eta = rate > 0 ? clock((batches - done) / Math.max(1e-9, batchesPerSecond)) : "--:--";
-        String text = String.format("epoch %d/%d %s %d/%d loss %.4f acc %.4f %.0f img/s ETA %s", epoch + 1, epochs,
-                terminal ? bar(done, batches, 24) : "", done, batches, m.getOrDefault("loss", Double.NaN),
-                m.getOrDefault("accuracy", Double.NaN), rate, eta).replace("  ", " ");
+        // the whole run's remaining batches (this epoch's and the epochs after it), not just this epoch's
+        long remaining = (batches - done) + (long) Math.max(0, epochs - epoch - 1) * batches;
+        String eta = rate > 0 ? clock(remaining / Math.max(1e-9, batchesPerSecond)) : "--:--";
+        String text = String.format("epoch %d/%d %s %d/%d%s %.0f img/s ETA %s", epoch + 1, epochs,
+                terminal ? bar(done, batches, 24) : "", done, batches, metrics(m), rate, eta).replace("  ", " ");
         if (terminal) {
             long now = System.nanoTime();
             if (now - lastDraw > 100_000_000L || done == batches) {
@@ -43,6 +45,29 @@ final class ProgressBar implements RunListener {
             out.println(text);
         }
     }
+
+    /** Every step metric the trainer reports (loss first; a GAN's d_loss and g_loss, a VAE's ELBO parts), compactly. */
+    static String metrics(Map<String, Double> m) {
+        StringBuilder s = new StringBuilder();
+        Double loss = m.get("loss");
+        if (loss != null) {
+            s.append(" loss").append(value(loss));
+        }
+        m.forEach((k, v) -> {
+            if (!HIDDEN.contains(k) && v != null) {
+                s.append(' ').append(k.equals("accuracy") ? "acc" : k).append(value(v));
+            }
+        });
+        return s.toString();
+    }
+
+    private static String value(double v) {
+        return String.format(Math.abs(v) < 10 ? " %.4f" : " %.1f", v);
+    }
+
+    /** Shown elsewhere on the line, or not a quality: the loss (first), position, rate, time and learning rate. */
+    private static final java.util.Set<String> HIDDEN = java.util.Set.of("loss", "step", "epoch", "batch", "lr", "images_per_second",
+            "time_s");
 
     /** The batch size is not part of the metrics; images/s over batches/s needs it, so the bar keeps the last one. */
     private double batchSize = 64;
