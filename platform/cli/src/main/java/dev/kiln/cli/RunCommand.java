@@ -108,6 +108,10 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** The summary fields the last line shows when the run has them: each trainer's headline metric. */
+    private static final List<String> HEADLINE = List.of("test_accuracy", "test_loss", "test_neg_elbo", "test_reconstruction_mse",
+            "frechet_distance", "test_cycle_l1", "epochs");
+
     private int run(Runner runner, ProgressBar progress) throws Exception {
         Thread hook = new Thread(() -> {
             try {
@@ -138,8 +142,14 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         Map<String, Object> s = outcome.summary();
-        System.out.printf("%s: %s  test_accuracy %s  test_loss %s  epochs %s  %s s  %s img/s%n", s.get("status"), outcome.runDir(),
-                s.get("test_accuracy"), s.get("test_loss"), s.get("epochs"), s.get("wall_seconds"), s.get("train_images_per_second"));
+        StringBuilder line = new StringBuilder(s.get("status") + ": " + outcome.runDir());
+        for (String key : HEADLINE) {
+            if (s.get(key) != null) {
+                line.append("  ").append(key).append(' ').append(s.get(key));
+            }
+        }
+        System.out.println(line.append("  ").append(s.get("wall_seconds")).append(" s  ").append(s.get("train_images_per_second"))
+                .append(" img/s"));
         if ("failed".equals(s.get("status"))) {
             System.err.println("kiln: error: " + s.get("error"));
             return KilnCommand.EXIT_FAILURE;
