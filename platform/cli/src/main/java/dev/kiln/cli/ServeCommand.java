@@ -77,7 +77,7 @@ final class ServeCommand implements Callable<Integer> {
             Path pluginDir = plugins != null ? plugins : (home != null ? home : KilnServer.defaultHome()).resolve("plugins");
             kiln = PluginRuntime.start(pluginDir, true);
             int perRun = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
-            c.localWorker(new RunnerExecutor(kiln.registry(), data, perRun, null), workers);
+            c.localWorker(new RunnerExecutor(kiln.registry(), data, perRun, null), workers, WorkerCapabilities.of(kiln.registry(), null));
         }
         KilnServer server;
         try {

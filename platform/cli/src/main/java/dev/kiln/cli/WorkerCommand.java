@@ -51,9 +51,8 @@ final class WorkerCommand implements Callable<Integer> {
         Path dir = workDir != null ? workDir : dev.kiln.server.KilnServer.defaultHome().resolve("worker");
         KilnRuntime kiln = PluginRuntime.start(plugins, true);
         KilnClient client = server.connect();
-        Capabilities.Builder caps = Capabilities.newBuilder().setBackend(backend != null ? backend : "cpu");
-        kiln.registry().installed().forEach(p -> caps.addPlugins(p.toString()));
-        Worker.Options o = new Worker.Options(wid, slots, caps.build(), dir, Duration.ofMillis(50), Duration.ofHours(24), Duration.ofMinutes(10));
+        Capabilities caps = WorkerCapabilities.of(kiln.registry(), backend);
+        Worker.Options o = new Worker.Options(wid, slots, caps, dir, Duration.ofMillis(50), Duration.ofHours(24), Duration.ofMinutes(10));
         int perRun = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, slots));
         Worker w = new Worker(client.channel(), client.credentials(), new RunnerExecutor(kiln.registry(), data, perRun, backend), o).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

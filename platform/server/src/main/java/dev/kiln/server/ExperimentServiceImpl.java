@@ -282,7 +282,11 @@ final class ExperimentServiceImpl extends ExperimentServiceGrpc.ExperimentServic
     // ---------------------------------------------------------------- helpers
 
     private Run withPosition(Store.RunRow r) {
-        return r.toProto(r.state().equals("QUEUED") ? coordinator.queuePositions().getOrDefault(r.id(), 0) : 0);
+        if (!r.state().equals("QUEUED")) {
+            return r.toProto(0);
+        }
+        return r.toProto(coordinator.queuePositions().getOrDefault(r.id(), 0)).toBuilder()
+                .setWaitingReason(coordinator.waitingReason(r.spec())).build();
     }
 
     static String runId(String name) {

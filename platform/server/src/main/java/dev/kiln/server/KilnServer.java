@@ -51,6 +51,7 @@ public final class KilnServer implements AutoCloseable {
         Path clientCa;
         int localWorkerSlots = 1;
         RunExecutor localExecutor;
+        Capabilities localCapabilities;
         Coordinator.Settings settings = Coordinator.Settings.defaults();
         ExperimentServiceImpl.Limits limits = ExperimentServiceImpl.Limits.defaults();
         long maxPluginBytes = 64L << 20;
@@ -89,10 +90,16 @@ public final class KilnServer implements AutoCloseable {
             return this;
         }
 
-        /** Runs one in-process worker with this executor (null: none). */
+        /** Runs one in-process worker with this executor (null: none), offering a CPU backend and any plugin. */
         public Config localWorker(RunExecutor executor, int slots) {
+            return localWorker(executor, slots, Capabilities.newBuilder().setBackend("cpu").build());
+        }
+
+        /** Runs one in-process worker with this executor (null: none) that advertises {@code capabilities}. */
+        public Config localWorker(RunExecutor executor, int slots, Capabilities capabilities) {
             localExecutor = executor;
             localWorkerSlots = slots;
+            localCapabilities = capabilities;
             return this;
         }
 
@@ -200,7 +207,7 @@ public final class KilnServer implements AutoCloseable {
                     .executor(callExecutor).maxInboundMessageSize(MAX_MESSAGE_BYTES).build().start();
             localChannel = InProcessChannelBuilder.forName(name).executor(callExecutor).maxInboundMessageSize(MAX_MESSAGE_BYTES).build();
             Worker.Options o = new Worker.Options("local-" + ProcessHandle.current().pid(), config.localWorkerSlots,
-                    Capabilities.newBuilder().setBackend("cpu").build(), config.home.resolve("work"), Duration.ofMillis(50),
+                    config.localCapabilities, config.home.resolve("work"), Duration.ofMillis(50),
                     Duration.ofHours(24), Duration.ofMinutes(10));
             localWorker = new Worker(localChannel, BearerToken.of(localToken), config.localExecutor, o).start();
         }
