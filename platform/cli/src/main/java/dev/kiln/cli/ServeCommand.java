@@ -78,6 +78,7 @@ final class ServeCommand implements Callable<Integer> {
             kiln = PluginRuntime.start(pluginDir, true);
             int perRun = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
             c.localWorker(new RunnerExecutor(kiln.registry(), data, perRun, null), workers, WorkerCapabilities.of(kiln.registry(), null));
+            c.catalog(new RegistryCatalog(kiln.registry()));
         }
         KilnServer server;
         try {

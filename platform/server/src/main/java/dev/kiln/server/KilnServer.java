@@ -55,7 +55,7 @@ public final class KilnServer implements AutoCloseable {
         Coordinator.Settings settings = Coordinator.Settings.defaults();
         ExperimentServiceImpl.Limits limits = ExperimentServiceImpl.Limits.defaults();
         long maxPluginBytes = 64L << 20;
-        PluginServiceImpl.Catalog catalog = PluginServiceImpl.Catalog.NONE;
+        PluginCatalog catalog = PluginCatalog.NONE;
 
         public Config home(Path p) {
             home = p;
@@ -116,6 +116,12 @@ public final class KilnServer implements AutoCloseable {
 
         public Config streamsPerUser(int n) {
             limits = new ExperimentServiceImpl.Limits(limits.maxQueuedPerUser(), n);
+            return this;
+        }
+
+        /** What ListPlugins reports of the running plugins (versions, leases); default: nothing beyond the uploads. */
+        public Config catalog(PluginCatalog c) {
+            catalog = c;
             return this;
         }
 

@@ -17,8 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.regex.Pattern;
 
@@ -30,19 +33,12 @@ final class PluginServiceImpl extends PluginServiceGrpc.PluginServiceImplBase {
 
     private static final Pattern FILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}\\.jar");
 
-    /** What the plugin runtime knows of an installed jar (kinds, names, versions, leases); empty without a runtime. */
-    interface Catalog {
-        List<Plugin.Component> components(Path jar);
-
-        Catalog NONE = jar -> List.of();
-    }
-
     private final Store store;
     private final Path dir;
     private final long maxBytes;
-    private final Catalog catalog;
+    private final PluginCatalog catalog;
 
-    PluginServiceImpl(Store store, Path dir, long maxBytes, Catalog catalog) {
+    PluginServiceImpl(Store store, Path dir, long maxBytes, PluginCatalog catalog) {
         this.store = store;
         this.dir = dir;
         this.maxBytes = maxBytes;
@@ -54,9 +50,17 @@ final class PluginServiceImpl extends PluginServiceGrpc.PluginServiceImplBase {
         try {
             Principal.current().requireAdmin("listing plugins");
             ListPluginsResponse.Builder b = ListPluginsResponse.newBuilder();
+            Map<Path, List<Plugin.Component>> running = catalog.components();
+            Set<String> listed = new HashSet<>();
             for (Store.PluginRow r : store.plugins()) {
-                b.addPlugins(proto(r));
+                b.addPlugins(proto(r, running));
+                listed.add(r.fileName());
             }
+            // jars the runtime runs without an upload through this service: the core plugins, files copied into the folder
+            running.entrySet().stream().filter(e -> !listed.contains(e.getKey().getFileName().toString()))
+                    .sorted(Map.Entry.comparingByKey()).forEach(e -> b.addPlugins(Plugin.newBuilder()
+                            .setName("plugins/" + e.getKey().getFileName()).setFileName(e.getKey().getFileName().toString())
+                            .setSizeBytes(size(e.getKey())).addAllComponents(e.getValue())));
             out.onNext(b.build());
             out.onCompleted();
         } catch (StatusRuntimeException e) {
@@ -66,10 +70,24 @@ final class PluginServiceImpl extends PluginServiceGrpc.PluginServiceImplBase {
         }
     }
 
-    private Plugin proto(Store.PluginRow r) {
+    private Plugin proto(Store.PluginRow r, Map<Path, List<Plugin.Component>> running) {
+        List<Plugin.Component> components = List.of();
+        for (Map.Entry<Path, List<Plugin.Component>> e : running.entrySet()) {
+            if (e.getKey().getFileName().toString().equals(r.fileName())) {
+                components = e.getValue();
+            }
+        }
         return Plugin.newBuilder().setName("plugins/" + r.fileName()).setFileName(r.fileName()).setSizeBytes(r.sizeBytes())
                 .setSha256(r.sha256()).setInstallTimeMs(r.installedMs()).setInstalledBy(r.installedBy())
-                .addAllComponents(catalog.components(dir.resolve(r.fileName()))).build();
+                .addAllComponents(components).build();
+    }
+
+    private static long size(Path jar) {
+        try {
+            return Files.isRegularFile(jar) ? Files.size(jar) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     @Override
@@ -184,7 +202,7 @@ final class PluginServiceImpl extends PluginServiceGrpc.PluginServiceImplBase {
                     Files.move(tmp, dir.resolve(fileName), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                     Store.PluginRow row = new Store.PluginRow(fileName, sha, size, System.currentTimeMillis(), p.name());
                     store.putPlugin(row);
-                    out.onNext(proto(row));
+                    out.onNext(proto(row, catalog.components()));
                     out.onCompleted();
                 } catch (StatusRuntimeException e) {
                     fail(e);
