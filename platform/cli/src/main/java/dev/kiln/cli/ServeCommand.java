@@ -68,9 +68,7 @@ final class ServeCommand implements Callable<Integer> {
         if (home != null) {
             c.home(home);
         }
-        if (tlsCert != null) {
-            c.tls(tlsCert, tlsKey, clientCa);
-        }
+        c.tls(tlsCert, tlsKey, clientCa); // KilnServer refuses half a TLS setup and --client-ca without TLS
         KilnRuntime kiln = null;
         if (workers > 0) {
             // the in-process worker runs experiments with the plugins of the server's plugin folder (installed ones included)

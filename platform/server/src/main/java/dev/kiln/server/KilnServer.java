@@ -83,6 +83,10 @@ public final class KilnServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves over TLS with this certificate chain and PKCS#8 key (PEM). With {@code clientCaOrNull}, clients may
+         * present certificates signed by it, and workers must (mTLS for workers; users still connect with a token).
+         */
         public Config tls(Path cert, Path key, Path clientCaOrNull) {
             tlsCert = cert;
             tlsKey = key;
@@ -164,6 +168,12 @@ public final class KilnServer implements AutoCloseable {
     }
 
     private void startInternal() throws IOException {
+        if (config.clientCa != null && config.tlsCert == null) {
+            throw new IllegalArgumentException("--client-ca needs TLS: pass --tls-cert CERT.pem --tls-key KEY.pem as well");
+        }
+        if ((config.tlsCert == null) != (config.tlsKey == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+        }
         boolean loopback = isLoopback(config.host);
         if (!loopback && config.tlsCert == null) {
             throw new IllegalArgumentException("binding to " + config.host + " exposes the server beyond this machine; that needs TLS: "
@@ -183,7 +193,10 @@ public final class KilnServer implements AutoCloseable {
         AuthInterceptor auth = new AuthInterceptor(store, memoryTokens);
         Path pluginDir = config.plugins != null ? config.plugins : config.home.resolve("plugins");
         var experiments = ServerInterceptors.intercept(new ExperimentServiceImpl(store, hub, coordinator, artifacts, pumps, config.limits), auth);
-        var workers = ServerInterceptors.intercept(new WorkerServiceImpl(coordinator), auth);
+        WorkerServiceImpl workerService = new WorkerServiceImpl(coordinator);
+        var workers = ServerInterceptors.intercept(workerService, auth);
+        // over the network, workers prove themselves with a client certificate too when a client CA is configured
+        var networkWorkers = config.clientCa == null ? workers : ServerInterceptors.intercept(workerService, auth, new ClientCertificateInterceptor());
         var plugins = ServerInterceptors.intercept(new PluginServiceImpl(store, pluginDir, config.maxPluginBytes, config.catalog), auth);
 
         ServerCredentials creds;
@@ -197,7 +210,7 @@ public final class KilnServer implements AutoCloseable {
             creds = InsecureServerCredentials.create();
         }
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host, config.port), creds)
-                .addService(experiments).addService(workers).addService(plugins)
+                .addService(experiments).addService(networkWorkers).addService(plugins)
                 .executor(callExecutor)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .maxInboundMetadataSize(MAX_METADATA_BYTES)
