@@ -46,9 +46,9 @@ class PluginServiceLeasesTest {
                     .filter(p -> p.getComponentsList().contains(adam)).findFirst().orElseThrow();
             assertTrue(core.getName().startsWith("plugins/") && core.getSizeBytes() >= 0, core.toString());
 
-            // the worker's attempt directories are named after their runs; a resumed attempt holds "<run> (resumed)"
+            // RunnerExecutor names a run directory after its run (WORK/{run}/attempt-N/{run}); a resumed attempt holds "{run} (resumed)"
             try (Lease<OptimizerFactory> a = kiln.registry().acquire(OptimizerFactory.class, PluginKind.OPTIMIZER, PluginRef.parse("adam"),
-                    tmp.resolve("work/a1/fashion-mlp-20261121-1200").toString());
+                    tmp.resolve("work/fashion-mlp-20261121-1200/attempt-1/fashion-mlp-20261121-1200").toString());
                  Lease<OptimizerFactory> b = kiln.registry().acquire(OptimizerFactory.class, PluginKind.OPTIMIZER, PluginRef.parse("adam"),
                          "fashion-mlp-20261121-1100 (resumed)")) {
                 Plugin.Component held = component(admin, "optimizer", "adam");
