@@ -55,6 +55,7 @@ public final class KilnServer implements AutoCloseable {
         Coordinator.Settings settings = Coordinator.Settings.defaults();
         ExperimentServiceImpl.Limits limits = ExperimentServiceImpl.Limits.defaults();
         long maxPluginBytes = 64L << 20;
+        long maxPluginFolderBytes = 1L << 30;
         PluginCatalog catalog = PluginCatalog.NONE;
 
         public Config home(Path p) {
@@ -133,6 +134,12 @@ public final class KilnServer implements AutoCloseable {
             maxPluginBytes = n;
             return this;
         }
+
+        /** The most the plugin folder's jars may add up to; an install beyond it is refused (RESOURCE_EXHAUSTED). */
+        public Config maxPluginFolderBytes(long n) {
+            maxPluginFolderBytes = n;
+            return this;
+        }
     }
 
     /** {@code $KILN_HOME}, else {@code ~/.kiln}. */
@@ -197,7 +204,7 @@ public final class KilnServer implements AutoCloseable {
         var workers = ServerInterceptors.intercept(workerService, auth);
         // over the network, workers prove themselves with a client certificate too when a client CA is configured
         var networkWorkers = config.clientCa == null ? workers : ServerInterceptors.intercept(workerService, auth, new ClientCertificateInterceptor());
-        var plugins = ServerInterceptors.intercept(new PluginServiceImpl(store, pluginDir, config.maxPluginBytes, config.catalog), auth);
+        var plugins = ServerInterceptors.intercept(new PluginServiceImpl(store, pluginDir, config.maxPluginBytes, config.maxPluginFolderBytes, config.catalog), auth);
 
         ServerCredentials creds;
         if (config.tlsCert != null) {

@@ -33,16 +33,56 @@ final class PluginServiceImpl extends PluginServiceGrpc.PluginServiceImplBase {
 
     private static final Pattern FILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}\\.jar");
 
+    /** A jar may unpack to at most this many times its size (a zip bomb does not reach the plugin runtime). */
+    static final int MAX_UNPACK_RATIO = 10;
+
     private final Store store;
     private final Path dir;
     private final long maxBytes;
+    private final long maxFolderBytes;
     private final PluginCatalog catalog;
 
-    PluginServiceImpl(Store store, Path dir, long maxBytes, PluginCatalog catalog) {
+    /**
+     * @param maxBytes       largest plugin jar
+     * @param maxFolderBytes largest total of the jars in the plugin folder, the new one included
+     */
+    PluginServiceImpl(Store store, Path dir, long maxBytes, long maxFolderBytes, PluginCatalog catalog) {
         this.store = store;
         this.dir = dir;
         this.maxBytes = maxBytes;
+        this.maxFolderBytes = maxFolderBytes;
         this.catalog = catalog;
+    }
+
+    /** Bytes of the plugin jars in the folder, but for {@code except} (which an install replaces). */
+    private long folderBytes(String except) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        long total = 0;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(f -> f.getFileName().toString().endsWith(".jar") && !f.getFileName().toString().equals(except)).toList()) {
+                total += Files.size(p);
+            }
+        }
+        return total;
+    }
+
+    /** The bytes the jar's entries really unpack to (headers may lie), stopping past {@code limit}. */
+    private static long unpackedBytes(Path jar, long limit) throws IOException {
+        long total = 0;
+        byte[] buf = new byte[1 << 16];
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(jar))) {
+            while (in.getNextEntry() != null) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    total += n;
+                    if (total > limit) {
+                        return total;
+                    }
+                }
+            }
+        }
+        return total;
     }
 
     @Override
@@ -198,6 +238,17 @@ final class PluginServiceImpl extends PluginServiceGrpc.PluginServiceImplBase {
                         }
                     } catch (IOException e) {
                         throw Status.INVALID_ARGUMENT.withDescription(fileName + " is not a jar: " + e.getMessage()).asRuntimeException();
+                    }
+                    long unpackLimit = Math.max(size, 1L << 20) * MAX_UNPACK_RATIO;
+                    if (unpackedBytes(tmp, unpackLimit) > unpackLimit) {
+                        throw Status.RESOURCE_EXHAUSTED.withDescription(fileName + " unpacks to more than " + unpackLimit + " bytes ("
+                                + MAX_UNPACK_RATIO + " times its size); a plugin jar holds classes and small resources, not data").asRuntimeException();
+                    }
+                    long others = folderBytes(fileName);
+                    if (others + size > maxFolderBytes) {
+                        throw Status.RESOURCE_EXHAUSTED.withDescription("installing " + fileName + " (" + size + " bytes) would bring the plugin "
+                                + "folder to " + (others + size) + " bytes; the limit is " + maxFolderBytes + ". Remove plugins no longer "
+                                + "used (RemovePlugin, kiln plugins remove) first").asRuntimeException();
                     }
                     Files.move(tmp, dir.resolve(fileName), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                     Store.PluginRow row = new Store.PluginRow(fileName, sha, size, System.currentTimeMillis(), p.name());
