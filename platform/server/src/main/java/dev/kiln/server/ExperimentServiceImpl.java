@@ -164,7 +164,9 @@ final class ExperimentServiceImpl extends ExperimentServiceGrpc.ExperimentServic
             List<Store.RunRow> rows = store.listRuns(owner, state, name, before, size + 1);
             Map<String, Integer> positions = rows.stream().anyMatch(r -> r.state().equals("QUEUED")) ? coordinator.queuePositions() : Map.of();
             ListRunsResponse.Builder b = ListRunsResponse.newBuilder();
-            rows.stream().limit(size).forEach(r -> b.addRuns(r.toProto(positions.getOrDefault(r.id(), 0))));
+            rows.stream().limit(size).forEach(r -> b.addRuns(r.state().equals("QUEUED")
+                    ? r.toProto(positions.getOrDefault(r.id(), 0)).toBuilder().setWaitingReason(coordinator.waitingReason(r.spec())).build()
+                    : r.toProto(0)));
             if (rows.size() > size) {
                 String token = rows.get(size - 1).seq() + "\n" + req.getFilter() + "|" + p.name();
                 b.setNextPageToken(Base64.getUrlEncoder().withoutPadding().encodeToString(token.getBytes(StandardCharsets.UTF_8)));

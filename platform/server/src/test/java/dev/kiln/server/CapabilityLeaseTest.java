@@ -68,6 +68,8 @@ class CapabilityLeaseTest {
             Run pluginRun = get(c, missingPlugin);
             assertEquals(Run.State.QUEUED, pluginRun.getState());
             assertEquals("waiting for a capable worker: cpu-box lacks plugin optimizer/adamw@[2,3)", pluginRun.getWaitingReason());
+            assertEquals(pluginRun.getWaitingReason(), c.experiments().listRuns(dev.kiln.proto.v1.ListRunsRequest.newBuilder()
+                    .setFilter("name=needs-adamw").build()).getRuns(0).getWaitingReason(), "ListRuns says it too");
 
             h.worker("gpu-box", 1, new SyntheticExecutor(), gpu());
             Harness.await(c, waitingForWorkers.getName(), Duration.ofSeconds(20), Run.State.SUCCEEDED);
