@@ -21,6 +21,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -51,7 +52,7 @@ import java.util.zip.ZipOutputStream;
 public final class RunnerExecutor implements RunExecutor {
 
     /** What a checkpoint zip may hold; anything else is refused (the zip travels through the server). */
-    private static final Pattern ENTRY = Pattern.compile("(metrics\\.jsonl|run\\.json|run\\.log|checkpoints/LATEST"
+    private static final Pattern ENTRY = Pattern.compile("(metrics\\.jsonl|run\\.json|run\\.log|summary\\.json|checkpoints/LATEST"
             + "|checkpoints/[a-z0-9_-]{1,64}/[A-Za-z0-9_-]{1,64}\\.safetensors)");
     private static final int MAX_ENTRIES = 1000;
     static final String UPLOADS = "uploads";
@@ -92,7 +93,8 @@ public final class RunnerExecutor implements RunExecutor {
 
     @Override
     public Result execute(Task task, Events events) throws Exception {
-        Path dir = task.runDir();
+        // the run directory is named after the run, so the run's summary and run.json carry its name on every attempt
+        Path dir = task.runDir().resolve(task.run().substring(task.run().lastIndexOf('/') + 1));
         Files.createDirectories(dir);
         Listener listener = new Listener(dir, Runner.logEvery(task.spec()), events, task.resumeStep());
         Runner runner = new Runner(new RunOptions(dataDir, dir.getParent(), threads, backend, 0, listener), registry);
@@ -118,6 +120,7 @@ public final class RunnerExecutor implements RunExecutor {
         try {
             if (task.resumeFrom() != null) {
                 unpack(task.resumeFrom(), dir);
+                listener.previousWall = wallSeconds(dir); // the Runner adds this attempt's time to it
                 Files.writeString(dir.resolve("spec.json"), JsonFormat.printer().print(task.spec()), StandardCharsets.UTF_8);
                 outcome = runner.resume(dir);
             } else {
@@ -163,11 +166,25 @@ public final class RunnerExecutor implements RunExecutor {
         files.forEach(events::file);
     }
 
+    /** {@code wall_seconds} of the run directory's summary.json (0 when none). */
+    static double wallSeconds(Path runDir) {
+        try {
+            Matcher m = WALL.matcher(Files.readString(runDir.resolve("summary.json")));
+            return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static final Pattern WALL = Pattern.compile("\"wall_seconds\"\\s*:\\s*([0-9.eE+-]+)");
+
     /** Hears the run and forwards to the worker's sink. */
     private static final class Listener implements RunListener {
         private final Path dir;
         private final int logEvery;
         private final Events events;
+        private final long started = System.nanoTime();
+        volatile double previousWall;
         volatile long lastStep;
         volatile int lastEpoch = 1;
         volatile Runnable stop = () -> { };
@@ -218,7 +235,7 @@ public final class RunnerExecutor implements RunExecutor {
         @Override
         public void checkpoint(Path folder, long step) {
             try {
-                Path zip = zip(dir, folder.getParent(), step);
+                Path zip = zip(dir, folder.getParent(), step, previousWall + (System.nanoTime() - started) / 1e9);
                 events.checkpoint(step, zip);
             } catch (IOException e) {
                 throw new UncheckedIOException("packing checkpoint " + folder + " for upload failed: " + e.getMessage(), e);
@@ -226,11 +243,19 @@ public final class RunnerExecutor implements RunExecutor {
         }
     }
 
-    /** {@code RUN/uploads/checkpoint-STEP.zip}: the checkpoints folder plus the run files a resume needs. */
-    static Path zip(Path runDir, Path checkpoints, long step) throws IOException {
+    /**
+     * {@code RUN/uploads/checkpoint-STEP.zip}: the checkpoints folder plus the run files a resume needs, and a
+     * {@code summary.json} holding the run's wall time so far, so that the attempt resuming from it counts on from
+     * there ({@code wall_seconds} of the finished run: all attempts' training up to the checkpoints they handed on).
+     */
+    static Path zip(Path runDir, Path checkpoints, long step, double wallSeconds) throws IOException {
         Path out = Files.createDirectories(runDir.resolve(UPLOADS)).resolve(String.format("checkpoint-%08d.zip", step));
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
         try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(tmp))) {
+            z.putNextEntry(new ZipEntry("summary.json"));
+            z.write(String.format(java.util.Locale.ROOT, "{\"status\": \"checkpointed\", \"step\": %d, \"wall_seconds\": %.3f}%n", step, wallSeconds)
+                    .getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
             for (String f : List.of("metrics.jsonl", "run.json", "run.log")) {
                 if (Files.isRegularFile(runDir.resolve(f))) {
                     add(z, f, runDir.resolve(f));

@@ -67,7 +67,8 @@ final class RunsCommand implements Callable<Integer> {
                         .setPageSize(Math.min(100, limit - shown)).setPageToken(token).build());
                 for (Run r : page.getRunsList()) {
                     o.printf("%-32s %-10s %-11s %7d %s%n", r.getName().substring(5), r.getOwner(), r.getState(), r.getAttempt(),
-                            r.getQueuePosition() > 0 ? "#" + r.getQueuePosition() : r.getError());
+                            r.getQueuePosition() > 0 ? "#" + r.getQueuePosition() + (r.getWaitingReason().isEmpty() ? "" : " " + r.getWaitingReason())
+                                    : r.getError());
                     shown++;
                 }
                 token = page.getNextPageToken();

@@ -68,16 +68,15 @@ final class ServeCommand implements Callable<Integer> {
         if (home != null) {
             c.home(home);
         }
-        if (tlsCert != null) {
-            c.tls(tlsCert, tlsKey, clientCa);
-        }
+        c.tls(tlsCert, tlsKey, clientCa); // KilnServer refuses half a TLS setup and --client-ca without TLS
         KilnRuntime kiln = null;
         if (workers > 0) {
             // the in-process worker runs experiments with the plugins of the server's plugin folder (installed ones included)
             Path pluginDir = plugins != null ? plugins : (home != null ? home : KilnServer.defaultHome()).resolve("plugins");
             kiln = PluginRuntime.start(pluginDir, true);
             int perRun = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
-            c.localWorker(new RunnerExecutor(kiln.registry(), data, perRun, null), workers);
+            c.localWorker(new RunnerExecutor(kiln.registry(), data, perRun, null), workers, WorkerCapabilities.of(kiln.registry(), null));
+            c.catalog(new RegistryCatalog(kiln.registry()));
         }
         KilnServer server;
         try {

@@ -18,6 +18,12 @@ final class ServerOptions {
     @Option(names = "--ca", paramLabel = "CERT.pem", description = "CA certificate to trust for a TLS server.")
     Path ca;
 
+    @Option(names = "--client-cert", paramLabel = "CERT.pem", description = "Client certificate for mTLS (workers of a server started with --client-ca).")
+    Path clientCert;
+
+    @Option(names = "--client-key", paramLabel = "KEY.pem", description = "The client certificate's PKCS#8 private key.")
+    Path clientKey;
+
     KilnClient connect() throws IOException {
         String target = server != null ? server : env("KILN_SERVER", "127.0.0.1:7878");
         String t = token != null ? token : System.getenv("KILN_TOKEN");
@@ -27,7 +33,7 @@ final class ServerOptions {
                 t = java.nio.file.Files.readString(admin).trim();
             }
         }
-        return KilnClient.connect(target, t, ca);
+        return KilnClient.connect(target, t, ca, clientCert, clientKey);
     }
 
     private static String env(String name, String fallback) {

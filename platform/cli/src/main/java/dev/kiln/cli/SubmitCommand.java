@@ -64,7 +64,8 @@ final class SubmitCommand implements Callable<Integer> {
                 }
             }
             var out = spec.commandLine().getOut();
-            out.println(run.getName() + "  " + run.getState() + (run.getQueuePosition() > 0 ? "  queue position " + run.getQueuePosition() : ""));
+            out.println(run.getName() + "  " + run.getState() + (run.getQueuePosition() > 0 ? "  queue position " + run.getQueuePosition() : "")
+                    + (run.getWaitingReason().isEmpty() ? "" : "  (" + run.getWaitingReason() + ")"));
             out.flush();
             return watch ? WatchCommand.follow(c, run.getName(), 0, out) : 0;
         }

@@ -45,15 +45,17 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--plugins", paramLabel = "DIR", description = "Plugin folder, watched (default: $KILN_HOME/plugins).")
     Path plugins;
 
+    @Option(names = "--keep-run-dirs", description = "Keep each run's local directory after the server has it all (default: delete it).")
+    boolean keepRunDirs;
+
     @Override
     public Integer call() throws Exception {
         String wid = id != null ? id : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
         Path dir = workDir != null ? workDir : dev.kiln.server.KilnServer.defaultHome().resolve("worker");
         KilnRuntime kiln = PluginRuntime.start(plugins, true);
         KilnClient client = server.connect();
-        Capabilities.Builder caps = Capabilities.newBuilder().setBackend(backend != null ? backend : "cpu");
-        kiln.registry().installed().forEach(p -> caps.addPlugins(p.toString()));
-        Worker.Options o = new Worker.Options(wid, slots, caps.build(), dir, Duration.ofMillis(50), Duration.ofHours(24), Duration.ofMinutes(10));
+        Capabilities caps = WorkerCapabilities.of(kiln.registry(), backend);
+        Worker.Options o = new Worker.Options(wid, slots, caps, dir, Duration.ofMillis(50), Duration.ofHours(24), Duration.ofMinutes(10), keepRunDirs);
         int perRun = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, slots));
         Worker w = new Worker(client.channel(), client.credentials(), new RunnerExecutor(kiln.registry(), data, perRun, backend), o).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

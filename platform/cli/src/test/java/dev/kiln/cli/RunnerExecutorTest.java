@@ -133,13 +133,19 @@ class RunnerExecutorTest {
         joined.putAll(second.metrics);
         assertEquals(whole.metrics, joined, "checkpointed attempt 1 + attempt 2 = an undisturbed run");
 
-        SafetensorsFile a = Safetensors.read(tmp.resolve("whole/model.safetensors"));
-        SafetensorsFile b = Safetensors.read(tmp.resolve("attempt-2/model.safetensors"));
+        SafetensorsFile a = Safetensors.read(tmp.resolve("whole/r/model.safetensors"));
+        SafetensorsFile b = Safetensors.read(tmp.resolve("attempt-2/r/model.safetensors"));
         for (String k : a.tensors().keySet()) {
             assertTrue(Arrays.equals(a.tensor(k).toFloatArray(), b.tensor(k).toFloatArray()), k);
         }
-        String summary = Files.readString(tmp.resolve("attempt-2/summary.json"));
+        String summary = Files.readString(tmp.resolve("attempt-2/r/summary.json"));
         assertTrue(summary.contains("\"epochs\": 2"), "metrics.jsonl travelled with the checkpoint: " + summary);
+        assertTrue(summary.contains("\"name\": \"r\""), "the run keeps its name on every attempt: " + summary);
+        Path unpacked = Files.createDirectories(tmp.resolve("unpacked"));
+        RunnerExecutor.unpack(zip, unpacked);
+        double before = RunnerExecutor.wallSeconds(unpacked);
+        double total = RunnerExecutor.wallSeconds(tmp.resolve("attempt-2/r"));
+        assertTrue(before > 0 && total > before, "wall_seconds counts on from attempt 1's checkpoint (" + before + " s): " + total);
     }
 
     @Test

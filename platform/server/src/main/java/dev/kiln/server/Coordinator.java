@@ -4,9 +4,11 @@ import dev.kiln.proto.v1.Ack;
 import dev.kiln.proto.v1.Artifact;
 import dev.kiln.proto.v1.ArtifactUpload;
 import dev.kiln.proto.v1.Cancel;
+import dev.kiln.proto.v1.Capabilities;
 import dev.kiln.proto.v1.Completion;
 import dev.kiln.proto.v1.Drain;
 import dev.kiln.proto.v1.EventBatch;
+import dev.kiln.proto.v1.ExperimentSpec;
 import dev.kiln.proto.v1.Fenced;
 import dev.kiln.proto.v1.LeaseOffer;
 import dev.kiln.proto.v1.Register;
@@ -178,10 +180,16 @@ final class Coordinator implements AutoCloseable {
         Map<String, Integer> active = activeCounts();
         List<QueueOrder.Entry> order = QueueOrder.order(entries(queued), active, settings.userLimit());
         int startable = QueueOrder.startable(order, active, settings.userLimit());
+        Map<String, Store.RunRow> byId = new HashMap<>();
+        queued.forEach(r -> byId.put(r.id(), r));
         for (int i = 0; i < startable && !free.isEmpty(); i++) {
             free.sort((a, b) -> Integer.compare(a.runs.size(), b.runs.size()));
-            Session s = free.get(0);
             String id = order.get(i).id();
+            Store.RunRow row = byId.get(id);
+            Session s = free.stream().filter(f -> WorkerFit.lacks(row.spec(), f.capabilities) == null).findFirst().orElse(null);
+            if (s == null) {
+                continue; // no free worker can run it: it waits (GetRun says why), later runs may go ahead
+            }
             var leased = store.lease(id, s.workerId);
             if (leased.isEmpty()) {
                 continue;
@@ -221,6 +229,37 @@ final class Coordinator implements AutoCloseable {
             out.put(order.get(i).id(), i + 1);
         }
         return out;
+    }
+
+    /**
+     * Why a queued run has no worker yet: no worker connected, none that can run it (and what each lacks), or all
+     * capable ones busy.
+     */
+    synchronized String waitingReason(ExperimentSpec spec) {
+        List<String> lacking = new ArrayList<>();
+        int capable = 0;
+        int capableFree = 0;
+        for (Session s : sessions.values()) {
+            if (!s.registered || s.draining) {
+                continue;
+            }
+            String why = WorkerFit.lacks(spec, s.capabilities);
+            if (why == null) {
+                capable++;
+                capableFree += s.runs.size() < s.slots ? 1 : 0;
+            } else {
+                lacking.add(s.workerId + " lacks " + why);
+            }
+        }
+        if (capable == 0 && lacking.isEmpty()) {
+            return "no worker is connected (start one with kiln worker)";
+        }
+        if (capable == 0) {
+            lacking.sort(null);
+            return "waiting for a capable worker: " + String.join("; ", lacking);
+        }
+        return capableFree == 0 ? "waiting for a free slot on " + capable + " capable worker" + (capable == 1 ? "" : "s")
+                : "waiting for its turn in the queue";
     }
 
     /** Cancels a run; a leased one is told to stop and is forced CANCELLED after the cancel timeout. */
@@ -276,6 +315,7 @@ final class Coordinator implements AutoCloseable {
         private final StreamObserver<ServerMessage> out;
         String workerId;
         int slots;
+        Capabilities capabilities = Capabilities.getDefaultInstance();
         boolean registered;
         boolean draining;
         final Set<String> runs = new LinkedHashSet<>();
@@ -312,6 +352,7 @@ final class Coordinator implements AutoCloseable {
             synchronized (Coordinator.this) {
                 workerId = r.getWorkerId();
                 slots = Math.max(1, Math.min(64, r.getCapabilities().getSlots()));
+                capabilities = r.getCapabilities();
                 Session old = sessions.put(workerId, this);
                 if (old != null && old != this) {
                     old.closeQuietly("replaced by a new connection of the same worker");

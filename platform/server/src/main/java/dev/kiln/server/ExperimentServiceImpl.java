@@ -164,7 +164,9 @@ final class ExperimentServiceImpl extends ExperimentServiceGrpc.ExperimentServic
             List<Store.RunRow> rows = store.listRuns(owner, state, name, before, size + 1);
             Map<String, Integer> positions = rows.stream().anyMatch(r -> r.state().equals("QUEUED")) ? coordinator.queuePositions() : Map.of();
             ListRunsResponse.Builder b = ListRunsResponse.newBuilder();
-            rows.stream().limit(size).forEach(r -> b.addRuns(r.toProto(positions.getOrDefault(r.id(), 0))));
+            rows.stream().limit(size).forEach(r -> b.addRuns(r.state().equals("QUEUED")
+                    ? r.toProto(positions.getOrDefault(r.id(), 0)).toBuilder().setWaitingReason(coordinator.waitingReason(r.spec())).build()
+                    : r.toProto(0)));
             if (rows.size() > size) {
                 String token = rows.get(size - 1).seq() + "\n" + req.getFilter() + "|" + p.name();
                 b.setNextPageToken(Base64.getUrlEncoder().withoutPadding().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
@@ -282,7 +284,11 @@ final class ExperimentServiceImpl extends ExperimentServiceGrpc.ExperimentServic
     // ---------------------------------------------------------------- helpers
 
     private Run withPosition(Store.RunRow r) {
-        return r.toProto(r.state().equals("QUEUED") ? coordinator.queuePositions().getOrDefault(r.id(), 0) : 0);
+        if (!r.state().equals("QUEUED")) {
+            return r.toProto(0);
+        }
+        return r.toProto(coordinator.queuePositions().getOrDefault(r.id(), 0)).toBuilder()
+                .setWaitingReason(coordinator.waitingReason(r.spec())).build();
     }
 
     static String runId(String name) {

@@ -36,15 +36,31 @@ public final class KilnClient implements AutoCloseable {
      * needs TLS ({@code caCert} null: the JVM's trust store).
      */
     public static KilnClient connect(String target, String token, Path caCert) throws IOException {
+        return connect(target, token, caCert, null, null);
+    }
+
+    /**
+     * As {@link #connect(String, String, Path)}, presenting a client certificate ({@code clientCert} chain and its
+     * PKCS#8 {@code clientKey}, PEM) over TLS: how workers connect to a server that requires mTLS.
+     */
+    public static KilnClient connect(String target, String token, Path caCert, Path clientCert, Path clientKey) throws IOException {
         String[] hp = parseTarget(target);
         boolean loopback = hp[0].equals("127.0.0.1") || hp[0].equals("localhost") || hp[0].equals("::1") || hp[0].equals("[::1]");
+        if ((clientCert == null) != (clientKey == null)) {
+            throw new IllegalArgumentException("--client-cert and --client-key go together");
+        }
         ChannelCredentials creds;
-        if (caCert != null) {
-            creds = TlsChannelCredentials.newBuilder().trustManager(caCert.toFile()).build();
-        } else if (loopback) {
-            creds = InsecureChannelCredentials.create();
+        if (caCert != null || clientCert != null || !loopback) {
+            TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+            if (caCert != null) {
+                tls.trustManager(caCert.toFile());
+            }
+            if (clientCert != null) {
+                tls.keyManager(clientCert.toFile(), clientKey.toFile());
+            }
+            creds = tls.build();
         } else {
-            creds = TlsChannelCredentials.create();
+            creds = InsecureChannelCredentials.create();
         }
         ManagedChannel ch = Grpc.newChannelBuilderForAddress(hp[0], Integer.parseInt(hp[1]), creds)
                 .maxInboundMessageSize(KilnServer.MAX_MESSAGE_BYTES)

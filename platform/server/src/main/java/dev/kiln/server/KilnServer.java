@@ -51,10 +51,12 @@ public final class KilnServer implements AutoCloseable {
         Path clientCa;
         int localWorkerSlots = 1;
         RunExecutor localExecutor;
+        Capabilities localCapabilities;
         Coordinator.Settings settings = Coordinator.Settings.defaults();
         ExperimentServiceImpl.Limits limits = ExperimentServiceImpl.Limits.defaults();
         long maxPluginBytes = 64L << 20;
-        PluginServiceImpl.Catalog catalog = PluginServiceImpl.Catalog.NONE;
+        long maxPluginFolderBytes = 1L << 30;
+        PluginCatalog catalog = PluginCatalog.NONE;
 
         public Config home(Path p) {
             home = p;
@@ -82,6 +84,10 @@ public final class KilnServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves over TLS with this certificate chain and PKCS#8 key (PEM). With {@code clientCaOrNull}, clients may
+         * present certificates signed by it, and workers must (mTLS for workers; users still connect with a token).
+         */
         public Config tls(Path cert, Path key, Path clientCaOrNull) {
             tlsCert = cert;
             tlsKey = key;
@@ -89,10 +95,16 @@ public final class KilnServer implements AutoCloseable {
             return this;
         }
 
-        /** Runs one in-process worker with this executor (null: none). */
+        /** Runs one in-process worker with this executor (null: none), offering a CPU backend and any plugin. */
         public Config localWorker(RunExecutor executor, int slots) {
+            return localWorker(executor, slots, Capabilities.newBuilder().setBackend("cpu").build());
+        }
+
+        /** Runs one in-process worker with this executor (null: none) that advertises {@code capabilities}. */
+        public Config localWorker(RunExecutor executor, int slots, Capabilities capabilities) {
             localExecutor = executor;
             localWorkerSlots = slots;
+            localCapabilities = capabilities;
             return this;
         }
 
@@ -112,8 +124,20 @@ public final class KilnServer implements AutoCloseable {
             return this;
         }
 
+        /** What ListPlugins reports of the running plugins (versions, leases); default: nothing beyond the uploads. */
+        public Config catalog(PluginCatalog c) {
+            catalog = c;
+            return this;
+        }
+
         public Config maxPluginBytes(long n) {
             maxPluginBytes = n;
+            return this;
+        }
+
+        /** The most the plugin folder's jars may add up to; an install beyond it is refused (RESOURCE_EXHAUSTED). */
+        public Config maxPluginFolderBytes(long n) {
+            maxPluginFolderBytes = n;
             return this;
         }
     }
@@ -151,6 +175,12 @@ public final class KilnServer implements AutoCloseable {
     }
 
     private void startInternal() throws IOException {
+        if (config.clientCa != null && config.tlsCert == null) {
+            throw new IllegalArgumentException("--client-ca needs TLS: pass --tls-cert CERT.pem --tls-key KEY.pem as well");
+        }
+        if ((config.tlsCert == null) != (config.tlsKey == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+        }
         boolean loopback = isLoopback(config.host);
         if (!loopback && config.tlsCert == null) {
             throw new IllegalArgumentException("binding to " + config.host + " exposes the server beyond this machine; that needs TLS: "
@@ -170,8 +200,11 @@ public final class KilnServer implements AutoCloseable {
         AuthInterceptor auth = new AuthInterceptor(store, memoryTokens);
         Path pluginDir = config.plugins != null ? config.plugins : config.home.resolve("plugins");
         var experiments = ServerInterceptors.intercept(new ExperimentServiceImpl(store, hub, coordinator, artifacts, pumps, config.limits), auth);
-        var workers = ServerInterceptors.intercept(new WorkerServiceImpl(coordinator), auth);
-        var plugins = ServerInterceptors.intercept(new PluginServiceImpl(store, pluginDir, config.maxPluginBytes, config.catalog), auth);
+        WorkerServiceImpl workerService = new WorkerServiceImpl(coordinator);
+        var workers = ServerInterceptors.intercept(workerService, auth);
+        // over the network, workers prove themselves with a client certificate too when a client CA is configured
+        var networkWorkers = config.clientCa == null ? workers : ServerInterceptors.intercept(workerService, auth, new ClientCertificateInterceptor());
+        var plugins = ServerInterceptors.intercept(new PluginServiceImpl(store, pluginDir, config.maxPluginBytes, config.maxPluginFolderBytes, config.catalog), auth);
 
         ServerCredentials creds;
         if (config.tlsCert != null) {
@@ -184,7 +217,7 @@ public final class KilnServer implements AutoCloseable {
             creds = InsecureServerCredentials.create();
         }
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host, config.port), creds)
-                .addService(experiments).addService(workers).addService(plugins)
+                .addService(experiments).addService(networkWorkers).addService(plugins)
                 .executor(callExecutor)
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .maxInboundMetadataSize(MAX_METADATA_BYTES)
@@ -200,7 +233,7 @@ public final class KilnServer implements AutoCloseable {
                     .executor(callExecutor).maxInboundMessageSize(MAX_MESSAGE_BYTES).build().start();
             localChannel = InProcessChannelBuilder.forName(name).executor(callExecutor).maxInboundMessageSize(MAX_MESSAGE_BYTES).build();
             Worker.Options o = new Worker.Options("local-" + ProcessHandle.current().pid(), config.localWorkerSlots,
-                    Capabilities.newBuilder().setBackend("cpu").build(), config.home.resolve("work"), Duration.ofMillis(50),
+                    config.localCapabilities, config.home.resolve("work"), Duration.ofMillis(50),
                     Duration.ofHours(24), Duration.ofMinutes(10));
             localWorker = new Worker(localChannel, BearerToken.of(localToken), config.localExecutor, o).start();
         }

@@ -17,8 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.regex.Pattern;
 
@@ -30,23 +33,56 @@ final class PluginServiceImpl extends PluginServiceGrpc.PluginServiceImplBase {
 
     private static final Pattern FILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}\\.jar");
 
-    /** What the plugin runtime knows of an installed jar (kinds, names, versions, leases); empty without a runtime. */
-    interface Catalog {
-        List<Plugin.Component> components(Path jar);
-
-        Catalog NONE = jar -> List.of();
-    }
+    /** A jar may unpack to at most this many times its size (a zip bomb does not reach the plugin runtime). */
+    static final int MAX_UNPACK_RATIO = 10;
 
     private final Store store;
     private final Path dir;
     private final long maxBytes;
-    private final Catalog catalog;
+    private final long maxFolderBytes;
+    private final PluginCatalog catalog;
 
-    PluginServiceImpl(Store store, Path dir, long maxBytes, Catalog catalog) {
+    /**
+     * @param maxBytes       largest plugin jar
+     * @param maxFolderBytes largest total of the jars in the plugin folder, the new one included
+     */
+    PluginServiceImpl(Store store, Path dir, long maxBytes, long maxFolderBytes, PluginCatalog catalog) {
         this.store = store;
         this.dir = dir;
         this.maxBytes = maxBytes;
+        this.maxFolderBytes = maxFolderBytes;
         this.catalog = catalog;
+    }
+
+    /** Bytes of the plugin jars in the folder, but for {@code except} (which an install replaces). */
+    private long folderBytes(String except) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        long total = 0;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(f -> f.getFileName().toString().endsWith(".jar") && !f.getFileName().toString().equals(except)).toList()) {
+                total += Files.size(p);
+            }
+        }
+        return total;
+    }
+
+    /** The bytes the jar's entries really unpack to (headers may lie), stopping past {@code limit}. */
+    private static long unpackedBytes(Path jar, long limit) throws IOException {
+        long total = 0;
+        byte[] buf = new byte[1 << 16];
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(jar))) {
+            while (in.getNextEntry() != null) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    total += n;
+                    if (total > limit) {
+                        return total;
+                    }
+                }
+            }
+        }
+        return total;
     }
 
     @Override
@@ -54,9 +90,17 @@ final class PluginServiceImpl extends PluginServiceGrpc.PluginServiceImplBase {
         try {
             Principal.current().requireAdmin("listing plugins");
             ListPluginsResponse.Builder b = ListPluginsResponse.newBuilder();
+            Map<Path, List<Plugin.Component>> running = catalog.components();
+            Set<String> listed = new HashSet<>();
             for (Store.PluginRow r : store.plugins()) {
-                b.addPlugins(proto(r));
+                b.addPlugins(proto(r, running));
+                listed.add(r.fileName());
             }
+            // jars the runtime runs without an upload through this service: the core plugins, files copied into the folder
+            running.entrySet().stream().filter(e -> !listed.contains(e.getKey().getFileName().toString()))
+                    .sorted(Map.Entry.comparingByKey()).forEach(e -> b.addPlugins(Plugin.newBuilder()
+                            .setName("plugins/" + e.getKey().getFileName()).setFileName(e.getKey().getFileName().toString())
+                            .setSizeBytes(size(e.getKey())).addAllComponents(e.getValue())));
             out.onNext(b.build());
             out.onCompleted();
         } catch (StatusRuntimeException e) {
@@ -66,10 +110,24 @@ final class PluginServiceImpl extends PluginServiceGrpc.PluginServiceImplBase {
         }
     }
 
-    private Plugin proto(Store.PluginRow r) {
+    private Plugin proto(Store.PluginRow r, Map<Path, List<Plugin.Component>> running) {
+        List<Plugin.Component> components = List.of();
+        for (Map.Entry<Path, List<Plugin.Component>> e : running.entrySet()) {
+            if (e.getKey().getFileName().toString().equals(r.fileName())) {
+                components = e.getValue();
+            }
+        }
         return Plugin.newBuilder().setName("plugins/" + r.fileName()).setFileName(r.fileName()).setSizeBytes(r.sizeBytes())
                 .setSha256(r.sha256()).setInstallTimeMs(r.installedMs()).setInstalledBy(r.installedBy())
-                .addAllComponents(catalog.components(dir.resolve(r.fileName()))).build();
+                .addAllComponents(components).build();
+    }
+
+    private static long size(Path jar) {
+        try {
+            return Files.isRegularFile(jar) ? Files.size(jar) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     @Override
@@ -181,10 +239,21 @@ final class PluginServiceImpl extends PluginServiceGrpc.PluginServiceImplBase {
                     } catch (IOException e) {
                         throw Status.INVALID_ARGUMENT.withDescription(fileName + " is not a jar: " + e.getMessage()).asRuntimeException();
                     }
+                    long unpackLimit = Math.max(size, 1L << 20) * MAX_UNPACK_RATIO;
+                    if (unpackedBytes(tmp, unpackLimit) > unpackLimit) {
+                        throw Status.RESOURCE_EXHAUSTED.withDescription(fileName + " unpacks to more than " + unpackLimit + " bytes ("
+                                + MAX_UNPACK_RATIO + " times its size); a plugin jar holds classes and small resources, not data").asRuntimeException();
+                    }
+                    long others = folderBytes(fileName);
+                    if (others + size > maxFolderBytes) {
+                        throw Status.RESOURCE_EXHAUSTED.withDescription("installing " + fileName + " (" + size + " bytes) would bring the plugin "
+                                + "folder to " + (others + size) + " bytes; the limit is " + maxFolderBytes + ". Remove plugins no longer "
+                                + "used (RemovePlugin, kiln plugins remove) first").asRuntimeException();
+                    }
                     Files.move(tmp, dir.resolve(fileName), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                     Store.PluginRow row = new Store.PluginRow(fileName, sha, size, System.currentTimeMillis(), p.name());
                     store.putPlugin(row);
-                    out.onNext(proto(row));
+                    out.onNext(proto(row, catalog.components()));
                     out.onCompleted();
                 } catch (StatusRuntimeException e) {
                     fail(e);

@@ -59,16 +59,30 @@ public final class Worker implements AutoCloseable {
     static final int MAX_UNACKED = 64;
     static final int UPLOAD_CHUNK = 1 << 20;
 
-    /** How a worker presents itself and paces itself. */
+    /**
+     * How a worker presents itself and paces itself.
+     *
+     * @param keepRunDirs keep each attempt's directory under {@code workDir} after the server acknowledged its completion
+     *                    (or fenced it off); by default they are deleted, since everything worth keeping was uploaded
+     */
     public record Options(String workerId, int slots, Capabilities capabilities, Path workDir, Duration flushInterval,
-                          Duration connectDeadline, Duration artifactDeadline) {
+                          Duration connectDeadline, Duration artifactDeadline, boolean keepRunDirs) {
+        public Options(String workerId, int slots, Capabilities capabilities, Path workDir, Duration flushInterval,
+                       Duration connectDeadline, Duration artifactDeadline) {
+            this(workerId, slots, capabilities, workDir, flushInterval, connectDeadline, artifactDeadline, false);
+        }
+
         public static Options of(String workerId, Path workDir) {
             return new Options(workerId, 1, Capabilities.newBuilder().setBackend("cpu").build(), workDir, Duration.ofMillis(50),
                     Duration.ofHours(24), Duration.ofMinutes(10));
         }
 
         public Options withSlots(int n) {
-            return new Options(workerId, n, capabilities, workDir, flushInterval, connectDeadline, artifactDeadline);
+            return new Options(workerId, n, capabilities, workDir, flushInterval, connectDeadline, artifactDeadline, keepRunDirs);
+        }
+
+        public Options withKeepRunDirs(boolean keep) {
+            return new Options(workerId, slots, capabilities, workDir, flushInterval, connectDeadline, artifactDeadline, keep);
         }
     }
 
@@ -328,8 +342,35 @@ public final class Worker implements AutoCloseable {
             return id.getRun() + "#" + id.getAttempt();
         }
 
+        /** {@code workDir/{run}/attempt-{n}}: everything this attempt writes locally. */
+        Path dir() {
+            return options.workDir().resolve(id.getRun().substring(5)).resolve("attempt-" + id.getAttempt());
+        }
+
+        /** Deletes this attempt's directory (and the run's, when it was the last), unless told to keep them. */
+        void cleanUp() {
+            if (options.keepRunDirs()) {
+                return;
+            }
+            Path dir = dir();
+            try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+                try (java.util.stream.Stream<Path> left = Files.list(dir.getParent())) {
+                    if (left.findAny().isEmpty()) {
+                        Files.deleteIfExists(dir.getParent());
+                    }
+                }
+            } catch (java.nio.file.NoSuchFileException ignored) {
+                // already gone
+            } catch (IOException | java.io.UncheckedIOException e) {
+                LOG.log(Level.WARNING, options.workerId() + ": cannot delete " + dir + ": " + e.getMessage());
+            }
+        }
+
         void run() {
-            Path dir = options.workDir().resolve(id.getRun().substring(5)).resolve("attempt-" + id.getAttempt());
+            Path dir = dir();
             RunExecutor.Result result;
             try {
                 Files.createDirectories(dir);
@@ -346,7 +387,11 @@ public final class Worker implements AutoCloseable {
             } catch (Exception e) {
                 result = new RunExecutor.Result(RunExecutor.Outcome.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
             }
-            if (fenced || closed) {
+            if (fenced) {
+                cleanUp(); // its results are discarded; the next attempt resumes from the server's checkpoint
+                return;
+            }
+            if (closed) {
                 return;
             }
             flush();
@@ -416,6 +461,7 @@ public final class Worker implements AutoCloseable {
             }
             notifyAll();
             if (done) {
+                cleanUp(); // the server holds everything of the attempt now
                 attempts.remove(id.getRun(), this);
             }
         }

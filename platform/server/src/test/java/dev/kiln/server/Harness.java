@@ -60,8 +60,14 @@ final class Harness implements AutoCloseable {
     }
 
     Worker worker(String id, int slots, RunExecutor executor) throws Exception {
+        return worker(id, slots, executor, Worker.Options.of(id, home.resolve("work-" + id)).capabilities());
+    }
+
+    Worker worker(String id, int slots, RunExecutor executor, dev.kiln.proto.v1.Capabilities capabilities) throws Exception {
         KilnClient c = client(user("worker-" + id + "-" + UUID.randomUUID().toString().substring(0, 6), Role.WORKER));
-        Worker w = new Worker(c.channel(), c.credentials(), executor, Worker.Options.of(id, home.resolve("work-" + id)).withSlots(slots)).start();
+        Worker.Options o = Worker.Options.of(id, home.resolve("work-" + id)).withSlots(slots);
+        o = new Worker.Options(o.workerId(), o.slots(), capabilities, o.workDir(), o.flushInterval(), o.connectDeadline(), o.artifactDeadline());
+        Worker w = new Worker(c.channel(), c.credentials(), executor, o).start();
         closeables.add(w);
         if (!w.awaitRegistered(Duration.ofSeconds(10))) {
             throw new AssertionError("worker " + id + " did not register");
