@@ -191,7 +191,8 @@ class GenerativeRunsTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> results = (Map<String, Object>) o.summary().get("results");
         double d2 = ((Number) o.summary().get("frechet_distance")).doubleValue();
-        // an untrained generator is far from real images: well above the train-vs-test floor (below 1 at n = 10,000)
+        // a barely trained generator on a few dozen images: far above the train-vs-test floor (0.355 at n = 10,000; at
+        // this n small-sample bias alone is several units, so only presence, finiteness and a loose bound are checked)
         assertTrue(Double.isFinite(d2) && d2 > 1, "frechet_distance " + d2 + " in " + o.summary());
         assertEquals(d2, ((Number) results.get("frechet_distance")).doubleValue());
         assertEquals(n, ((Number) results.get("frechet_samples")).intValue(), results.toString());
