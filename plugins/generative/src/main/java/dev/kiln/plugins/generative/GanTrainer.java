@@ -30,7 +30,8 @@ import java.util.Map;
  * Noise comes from the run's generator (checkpointed). One reported step is one iteration ({@code k} discriminator
  * updates and one generator update). Per step: {@code d_loss}, {@code g_loss}, {@code d_real}, {@code d_fake} (mean
  * D(x) and D(G(z))); per epoch their means and {@code samples-<step>.png} from a fixed noise batch. Results: the last
- * epoch's means and, on the test split, {@code test_d_real} (how real D finds test images) and {@code test_d_fake}.
+ * epoch's means and, on the test split, {@code test_d_real} (how real D finds test images) and {@code test_d_fake};
+ * then {@code frechet_distance} between {@code frechet_samples} generated and test images ({@link FrechetMetric}).
  */
 final class GanTrainer implements Trainer {
 
@@ -62,6 +63,7 @@ final class GanTrainer implements Trainer {
     @Override
     public void train(TrainingRun run) {
         checkLoss(run);
+        FrechetMetric.check(run, spec.frechetSamples(), tanhData());
         Layer g = run.model("generator");
         Layer d = run.model("discriminator");
         Optimizer optD = run.optimizer("discriminator", Parts.named("discriminator", d));
@@ -135,6 +137,7 @@ final class GanTrainer implements Trainer {
         last.forEach((k, v) -> results.put("final_" + k, v));
         results.putAll(test(run, g, d));
         results.put("steps", (double) step);
+        results.putAll(frechet(run, g));
         run.reporter().result(results);
     }
 
@@ -142,7 +145,21 @@ final class GanTrainer implements Trainer {
     public void evaluate(TrainingRun run) {
         Layer g = run.model("generator");
         samples(run, g, 0);
-        run.reporter().result(test(run, g, run.model("discriminator")));
+        Map<String, Double> results = new LinkedHashMap<>(test(run, g, run.model("discriminator")));
+        results.putAll(frechet(run, g));
+        run.reporter().result(results);
+    }
+
+    /** A tanh generator is trained on data normalised to [-1, 1]; sigmoid and identity outputs on [0, 1]. */
+    private boolean tanhData() {
+        return spec.output().equals("tanh");
+    }
+
+    private Map<String, Double> frechet(TrainingRun run, Layer g) {
+        return FrechetMetric.evaluate(run, spec.frechetSamples(), tanhData(), (t, noise, n) -> {
+            Tensor x = g.forward(t.normal(noise, 0, 1, DType.FLOAT32, n, spec.latentDim()), run.forward(false));
+            return Parts.toUnit(x.reshape(images(run, n)), spec.output(), t);
+        });
     }
 
     /** {@code samples-<step>.png}: G(z) for a noise batch fixed by the run's seed, so grids compare across epochs. */

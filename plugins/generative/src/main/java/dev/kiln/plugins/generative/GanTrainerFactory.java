@@ -19,13 +19,15 @@ import org.osgi.service.component.annotations.Component;
  *     output: tanh                   # the generator's output as an image: tanh ([-1, 1] data), sigmoid or identity
  *     samples: 64
  *     checkpoint_every_steps: 0
+ *     frechet_samples: 10000         # generated and test images of the final frechet_distance (0: off); see FrechetMetric
  * }</pre>
  */
 @Component(property = {"kiln.kind=trainer", "kiln.name=gan"})
 public final class GanTrainerFactory implements TrainerFactory {
 
     /** Validated settings; see the class comment. */
-    public record GanSpec(int latentDim, int k, boolean saturating, String output, int samples, int checkpointEverySteps) {
+    public record GanSpec(int latentDim, int k, boolean saturating, String output, int samples, int checkpointEverySteps,
+                          int frechetSamples) {
         public GanSpec {
             if (checkpointEverySteps < 0) {
                 throw new IllegalArgumentException("checkpoint_every_steps must be in [0, inf), got " + checkpointEverySteps);
@@ -40,7 +42,8 @@ public final class GanTrainerFactory implements TrainerFactory {
                 throw new IllegalArgumentException("generator_loss must be saturating or non_saturating, got \"" + g + "\"");
             }
             return new GanSpec(Parts.positive(params, "latent_dim", 100), Parts.positive(params, "k", 1), g.equals("saturating"),
-                    Parts.output(params, "output", "tanh"), Parts.positive(params, "samples", 64), params.getInt("checkpoint_every_steps", 0));
+                    Parts.output(params, "output", "tanh"), Parts.positive(params, "samples", 64), params.getInt("checkpoint_every_steps", 0),
+                    FrechetMetric.samples(params));
         } catch (IllegalArgumentException e) {
             throw Parts.located(params, e);
         }

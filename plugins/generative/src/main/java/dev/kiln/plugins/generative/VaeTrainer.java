@@ -30,7 +30,8 @@ import java.util.Map;
  * by the seed: the Bernoulli means σ(logits), or the Gaussian means) and {@code interpolations-<step>.png} (rows
  * decoding μ linearly interpolated between two test images). Results: {@code test_neg_elbo},
  * {@code test_reconstruction_nll} and {@code test_kl}, nats per test image, one ε sample per image from a generator
- * seeded by the run's seed.
+ * seeded by the run's seed; then {@code frechet_distance} between {@code frechet_samples} prior samples (the decoder's
+ * means, as in the grids) and as many test images ({@link FrechetMetric}).
  */
 final class VaeTrainer implements Trainer {
 
@@ -71,6 +72,7 @@ final class VaeTrainer implements Trainer {
     @Override
     public void train(TrainingRun run) {
         checkLoss(run);
+        FrechetMetric.check(run, spec.frechetSamples(), false);
         Layer encoder = run.model("encoder");
         Layer decoder = run.model("decoder");
         List<Parameter> params = new ArrayList<>(Parts.named("encoder", encoder));
@@ -128,6 +130,7 @@ final class VaeTrainer implements Trainer {
         }
         Map<String, Double> results = test(run, encoder, decoder, loss, constant);
         results.put("steps", (double) step);
+        results.putAll(frechet(run, decoder));
         run.reporter().result(results);
     }
 
@@ -137,7 +140,14 @@ final class VaeTrainer implements Trainer {
         Layer encoder = run.model("encoder");
         Layer decoder = run.model("decoder");
         pictures(run, encoder, decoder, 0);
-        run.reporter().result(test(run, encoder, decoder, run.loss(), constant(run)));
+        Map<String, Double> results = test(run, encoder, decoder, run.loss(), constant(run));
+        results.putAll(frechet(run, decoder));
+        run.reporter().result(results);
+    }
+
+    /** Prior samples decoded to images in [0, 1]; the VAE's data are in [0, 1]. */
+    private Map<String, Double> frechet(TrainingRun run, Layer decoder) {
+        return FrechetMetric.evaluate(run, spec.frechetSamples(), false, (t, noise, n) -> decodeImages(run, decoder, epsilon(t, noise, n)));
     }
 
     private Tensor decodeImages(TrainingRun run, Layer decoder, Tensor z) {

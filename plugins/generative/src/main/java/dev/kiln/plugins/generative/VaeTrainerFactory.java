@@ -20,13 +20,15 @@ import org.osgi.service.component.annotations.Component;
  *     samples: 64               # prior samples per grid (a square number lays out evenly)
  *     interpolations: 8         # rows of 8-step latent interpolations between test images
  *     checkpoint_every_steps: 0
+ *     frechet_samples: 10000    # prior samples and test images of the final frechet_distance (0: off); see FrechetMetric
  * }</pre>
  */
 @Component(property = {"kiln.kind=trainer", "kiln.name=vae"})
 public final class VaeTrainerFactory implements TrainerFactory {
 
     /** Validated settings; see the class comment. */
-    public record VaeSpec(int latentDim, boolean bernoulli, int samples, int interpolations, int checkpointEverySteps) {
+    public record VaeSpec(int latentDim, boolean bernoulli, int samples, int interpolations, int checkpointEverySteps,
+                          int frechetSamples) {
         public VaeSpec {
             if (checkpointEverySteps < 0) {
                 throw new IllegalArgumentException("checkpoint_every_steps must be in [0, inf), got " + checkpointEverySteps);
@@ -43,7 +45,7 @@ public final class VaeTrainerFactory implements TrainerFactory {
             }
             return new VaeTrainer(new VaeSpec(Parts.positive(params, "latent_dim", 20), likelihood.equals("bernoulli"),
                     Parts.positive(params, "samples", 64), Parts.positive(params, "interpolations", 8),
-                    params.getInt("checkpoint_every_steps", 0)));
+                    params.getInt("checkpoint_every_steps", 0), FrechetMetric.samples(params)));
         } catch (IllegalArgumentException e) {
             throw Parts.located(params, e);
         }

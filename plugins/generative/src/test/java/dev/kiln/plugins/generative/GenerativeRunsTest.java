@@ -112,7 +112,7 @@ class GenerativeRunsTest {
               batch_size: 32
               max_train_examples: 128
               max_eval_examples: 64
-              params: {latent_dim: 8, k: 2, samples: 16}
+              params: {latent_dim: 8, k: 2, samples: 16, frechet_samples: 48}
             backend: java
             """;
 
@@ -140,7 +140,7 @@ class GenerativeRunsTest {
               batch_size: 32
               max_train_examples: 96
               max_eval_examples: 64
-              params: {latent_dim: 4, samples: 16, interpolations: 4}
+              params: {latent_dim: 4, samples: 16, interpolations: 4, frechet_samples: 40}
             """ + DATA;
 
     private Runner runner(long stopAfter) {
@@ -183,6 +183,33 @@ class GenerativeRunsTest {
         assertEquals(2.0, ((Number) results.get("steps")).doubleValue(), "128 examples / 32 per batch / k = 2: " + results);
         assertTrue(results.containsKey("test_d_real") && results.containsKey("final_g_loss"), results.toString());
         assertEquals(List.of("samples-00000002.png"), pngs(o.runDir()));
+        hasFrechet(o, 48);
+    }
+
+    /** {@code frechet_distance} in summary.json (top level and results) over {@code n} generated and test images. */
+    private static void hasFrechet(Runner.Outcome o, int n) throws IOException {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> results = (Map<String, Object>) o.summary().get("results");
+        double d2 = ((Number) o.summary().get("frechet_distance")).doubleValue();
+        // a barely trained generator on a few dozen images: far above the train-vs-test floor (0.355 at n = 10,000; at
+        // this n small-sample bias alone is several units, so only presence, finiteness and a loose bound are checked)
+        assertTrue(Double.isFinite(d2) && d2 > 1, "frechet_distance " + d2 + " in " + o.summary());
+        assertEquals(d2, ((Number) results.get("frechet_distance")).doubleValue());
+        assertEquals(n, ((Number) results.get("frechet_samples")).intValue(), results.toString());
+        String written = Files.readString(o.runDir().resolve("summary.json"));
+        assertTrue(written.contains("\"frechet_distance\""), written);
+    }
+
+    @Test
+    void aTanhGeneratorOnUnnormalisedDataFailsBeforeTraining() throws IOException {
+        String spec = GAN.replace("params: {transforms: [{name: normalize, params: {mean: 0.5, std: 0.5}}]}", "params: {}");
+        assertTrue(!spec.equals(GAN));
+        Runner.Outcome o = run(spec, 0);
+        assertEquals("failed", o.status(), String.valueOf(o.summary()));
+        String error = String.valueOf(o.summary().get("error"));
+        assertTrue(error.contains("normalize") && error.contains("frechet_samples"), error);
+        assertTrue(Files.readString(o.runDir().resolve("metrics.jsonl")).lines().noneMatch(l -> l.contains("\"d_loss\"")),
+                "no training step ran");
     }
 
     @Test
@@ -196,6 +223,7 @@ class GenerativeRunsTest {
         assertTrue(nelbo > 100 && nelbo < 784 * Math.log(2) * 1.5, "nats per image of a barely trained VAE: " + nelbo);
         assertEquals(List.of("interpolations-00000003.png", "interpolations-00000006.png", "prior-samples-00000003.png",
                 "prior-samples-00000006.png"), pngs(whole.runDir()));
+        hasFrechet(whole, 40);
 
         Runner.Outcome first = run(VAE, 2);                  // 3 steps per epoch: stops inside epoch 1
         assertEquals("stopped", first.status(), String.valueOf(first.summary()));
