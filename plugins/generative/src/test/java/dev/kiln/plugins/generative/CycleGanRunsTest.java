@@ -3,6 +3,7 @@ package dev.kiln.plugins.generative;
 import com.google.gson.Gson;
 import dev.kiln.run.RunOptions;
 import dev.kiln.run.Runner;
+import dev.kiln.run.SpecException;
 import dev.kiln.run.SpecLoader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -182,5 +184,16 @@ class CycleGanRunsTest {
         assertEquals("completed", last.status(), String.valueOf(last.summary()));
         assertEquals(whole.summary().get("results"), last.summary().get("results"));
         assertTrue(Files.readString(whole.runDir().resolve("metrics.jsonl")).contains("\"identity_loss\""));
+    }
+
+    @Test
+    void domainMistakesNameTheParameterAndTheFix() throws IOException {
+        SpecException bad = assertThrows(SpecException.class, () -> tiny(List.of("trainer.params.domain_y.transform=inverse"), 0));
+        assertTrue(bad.getMessage().contains("trainer.params.domain_y.transform must be one of [none, invert, rotate90,"), bad.getMessage());
+        // class names are checked against the dataset when the run starts: the run fails before any step
+        Runner.Outcome o = tiny(List.of("trainer.params.domain_y.classes=Sneakerz"), 0);
+        assertEquals("failed", o.status());
+        assertTrue(String.valueOf(o.summary().get("error")).contains("trainer.params.domain_y.classes: \"Sneakerz\" is not a class of"
+                + " fashion-mnist; did you mean \"Sneaker\"?"), String.valueOf(o.summary()));
     }
 }
