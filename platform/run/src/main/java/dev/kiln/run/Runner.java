@@ -48,7 +48,7 @@ public final class Runner {
 
     /** Quality metrics of non-classifier trainers, copied from the results to the top of {@code summary.json}. */
     static final List<String> HEADLINE = List.of("test_neg_elbo", "test_reconstruction_nll", "test_kl", "test_reconstruction_mse",
-            "test_corrupted_mse", "frechet_distance");
+            "test_corrupted_mse", "frechet_distance", "test_cycle_l1");
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 

@@ -53,10 +53,15 @@ final class Parts {
 
     /** {@code a[0], b[0], a[1], b[1], ...}: pairs side by side in a grid (inputs next to reconstructions). */
     static Tensor interleave(Tensor a, Tensor b, Tensors tensors) {
-        int[] s = a.shape();
+        return interleave(List.of(a, b), tensors);
+    }
+
+    /** {@code a[0], b[0], c[0], a[1], ...}: tuples side by side (e.g. x, G(x), F(G(x))); all shaped alike. */
+    static Tensor interleave(List<Tensor> batches, Tensors tensors) {
+        int[] s = batches.get(0).shape();
         int[] out = s.clone();
-        out[0] = 2 * s[0];
-        return tensors.stack(List.of(a, b), 1).reshape(out);
+        out[0] = batches.size() * s[0];
+        return tensors.stack(batches, 1).reshape(out);
     }
 
     /** {@code y} as images shaped like {@code like} ({@code (N, C, H, W)}), e.g. a decoder's flat output. */
