@@ -530,12 +530,20 @@ final class DenseTensor implements Tensor {
         DenseTensor acc = null;
         int[] curShape = shape.clone();
         DenseTensor src = this;
-        for (int i = ax.length - 1; i >= 0; i--) {
-            int a = ax[i];
-            int[] view = curShape.clone();
-            DenseTensor out = engine.empty(dtype(), withOne(curShape, a));
-            backend().reduce(ReduceOp.SUM, src.storage(), out.storage(), ShapeMath.product(view, 0, a), view[a],
-                    ShapeMath.product(view, a + 1, view.length));
+        for (int i = ax.length - 1; i >= 0; ) {
+            int last = ax[i];
+            int first = last;
+            while (i > 0 && ax[i - 1] == first - 1) { // a run of adjacent axes, e.g. H and W: one kernel call
+                first = ax[--i];
+            }
+            i--;
+            int[] outShape = curShape.clone();
+            for (int a = first; a <= last; a++) {
+                outShape[a] = 1;
+            }
+            DenseTensor out = engine.empty(dtype(), outShape);
+            backend().reduce(ReduceOp.SUM, src.storage(), out.storage(), ShapeMath.product(curShape, 0, first),
+                    ShapeMath.product(curShape, first, last + 1), ShapeMath.product(curShape, last + 1, curShape.length));
             curShape = out.shape;
             src = out;
             acc = out;
@@ -544,12 +552,6 @@ final class DenseTensor implements Tensor {
         int[] finalShape = reducedShape(ax, keepDim);
         DenseTensor out = engine.tensor(acc.storage().retain(), finalShape);
         return record(out, "sum", g -> new DenseTensor[] {g.reshape(keptShape).expand(shape)}, this);
-    }
-
-    private static int[] withOne(int[] s, int axis) {
-        int[] r = s.clone();
-        r[axis] = 1;
-        return r;
     }
 
     @Override

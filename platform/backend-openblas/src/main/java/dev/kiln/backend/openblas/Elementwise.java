@@ -416,22 +416,25 @@ final class Elementwise {
     // ---- reductions -----------------------------------------------------------------------------
 
     /** SUM / MAX / ARGMAX over the middle axis of {@code (outer, n, inner)}; ARGMAX writes {@code argOut}. */
-    static void reduce(ReduceOp op, FloatBuffer x, FloatBuffer out, java.nio.LongBuffer argOut, int outer, int n, int inner) {
-        Scratch s = Scratch.get();
+    /** Rows ({@code inner == 1}) are split over the backend's threads: each output element is one thread's sum. */
+    static void reduce(Parallel par, ReduceOp op, FloatBuffer x, FloatBuffer out, java.nio.LongBuffer argOut, int outer, int n,
+                       int inner) {
         if (inner == 1) {
-            reduceRows(op, x, out, argOut, outer, n, s);
+            par.forRange(outer, n, (from, to) -> reduceRows(op, x, out, argOut, from, to, n, Scratch.get()));
         } else {
-            reduceColumns(op, x, out, argOut, outer, n, inner, s);
+            reduceColumns(op, x, out, argOut, outer, n, inner, Scratch.get());
         }
     }
 
-    private static void reduceRows(ReduceOp op, FloatBuffer x, FloatBuffer out, java.nio.LongBuffer argOut, int outer, int n, Scratch s) {
+    /** Reduces rows {@code [from, to)} of length {@code n}. */
+    private static void reduceRows(ReduceOp op, FloatBuffer x, FloatBuffer out, java.nio.LongBuffer argOut, int from, int to, int n,
+                                   Scratch s) {
         if (op == ReduceOp.SUM && n <= 64) {
-            sumShortRows(x, out, outer, n, s);
+            sumShortRows(x, out, from, to, n, s);
             return;
         }
         float[] v = s.a;
-        for (int o = 0; o < outer; o++) {
+        for (int o = from; o < to; o++) {
             int base = o * n;
             switch (op) {
                 case SUM -> {
@@ -501,12 +504,12 @@ final class Elementwise {
     }
 
     /** Sums of many short rows (e.g. the W axis of a bias gradient): whole rows per bulk read. */
-    private static void sumShortRows(FloatBuffer x, FloatBuffer out, int outer, int n, Scratch s) {
+    private static void sumShortRows(FloatBuffer x, FloatBuffer out, int from, int to, int n, Scratch s) {
         float[] v = s.a;
         float[] r = s.o;
         int rowsPerChunk = CHUNK / n;
-        for (int o0 = 0; o0 < outer; o0 += rowsPerChunk) {
-            int rows = Math.min(rowsPerChunk, outer - o0);
+        for (int o0 = from; o0 < to; o0 += rowsPerChunk) {
+            int rows = Math.min(rowsPerChunk, to - o0);
             x.get(o0 * n, v, 0, rows * n);
             for (int row = 0; row < rows; row++) {
                 // four float partial sums break the add-latency chain; over at most CHUNK/8 elements

@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import static dev.kiln.backend.openblas.Scratch.CHUNK;
 
 /**
- * The native CPU backend: tensor memory from {@code malloc} (64-byte aligned, freed when the last
- * holder releases it), float32 GEMM through oneDNN's {@code dnnl_sgemm} (or OpenBLAS's
+ * The native CPU backend: tensor memory from {@code malloc} (64-byte aligned, handed back when the
+ * last holder releases it, to a {@link BlockCache} that reuses it for the next tensor of its size), float32 GEMM through oneDNN's {@code dnnl_sgemm} (or OpenBLAS's
  * {@code cblas_sgemm}, see {@link #dnnlGemm}), float64 GEMM through {@code cblas_dgemm}, float32
  * convolutions through oneDNN, and element-wise, reduction, softmax, pooling and copy kernels as
  * tight Java loops over per-thread arrays. Every kernel not overridden here (and every float64
@@ -42,6 +42,8 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
     private final int threads;
     private final AtomicLong nativeBytes = new AtomicLong();
     private final AtomicLong liveStorages = new AtomicLong();
+    /** Freed blocks kept for the next allocation of their size ({@code -Dkiln.cpu.cacheBytes}, default 1 GiB). */
+    private final BlockCache blocks;
     final DnnlConv conv;
     /** The Java kernels' share of the threads (element-wise ops and max pooling). */
     private final Parallel parallel;
@@ -76,12 +78,29 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
         this.conv = new DnnlConv(layouts);
         this.parallel = new Parallel(threads);
         this.dnnlGemm = !System.getProperty("kiln.cpu.gemm", "dnnl").equals("openblas");
+        this.blocks = new BlockCache(cacheCapFromProperty());
         this.description = NativeLibs.openblasConfig() + " (core " + NativeLibs.openblasCore()
                 + ", OPENBLAS_CORETYPE=" + System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset") + ")"
                 + " + oneDNN " + NativeLibs.dnnlVersion() + " (" + NativeLibs.dnnlIsa() + ", OpenMP " + omp + ")"
                 + ", float32 GEMM " + (dnnlGemm ? "dnnl_sgemm" : "cblas_sgemm")
                 + ", conv layouts " + (layouts == null ? "auto" : Arrays.toString(layouts)) + ", " + threads + " threads"
-                + ", OMP_WAIT_POLICY=" + System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset");
+                + ", OMP_WAIT_POLICY=" + System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset")
+                + ", block cache " + (cacheCapFromProperty() >> 20) + " MiB";
+    }
+
+    /** {@code -Dkiln.cpu.cacheBytes=N}: most bytes of freed tensor memory kept for reuse (0 turns the cache off). */
+    static long cacheCapFromProperty() {
+        String v = System.getProperty("kiln.cpu.cacheBytes", String.valueOf(1L << 30));
+        try {
+            long cap = Long.parseLong(v.trim());
+            if (cap >= 0) {
+                return cap;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("-Dkiln.cpu.cacheBytes=" + v + " is not a byte count; give a whole number >= 0"
+                + " (0 turns the block cache off), e.g. -Dkiln.cpu.cacheBytes=536870912");
     }
 
     /**
@@ -132,6 +151,16 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
         return liveStorages.get();
     }
 
+    /** Bytes of freed tensor memory kept for reuse (not counted in {@link #nativeBytes}). */
+    public long blockCacheBytes() {
+        return blocks.cachedBytes();
+    }
+
+    /** Allocations served from freed blocks so far, and those of a cacheable size that found none. */
+    public long[] blockCacheHitsAndMisses() {
+        return new long[] {blocks.hits(), blocks.misses()};
+    }
+
     /** Bytes held by cached oneDNN plans (internal blocked buffers), outside tensor memory. */
     public long cacheBytes() {
         return conv.internalBytes();
@@ -147,6 +176,7 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
     public void close() {
         conv.close();
         parallel.close();
+        blocks.close();
     }
 
     // ---- memory -------------------------------------------------------------------------------
@@ -166,8 +196,19 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
             throw new IllegalArgumentException("length must be >= 0, got " + length);
         }
         long bytes = (long) length * dtype.byteSize();
-        long total = bytes + ALIGN;
-        Pointer raw = zeroed ? Pointer.calloc(total, 1) : Pointer.malloc(total);
+        long total = BlockCache.sizeClass(bytes + ALIGN);
+        Pointer raw = blocks.take(total);
+        if (raw != null) {
+            if (zeroed) {
+                Pointer.memset(raw, 0, total);
+            }
+        } else {
+            raw = zeroed ? Pointer.calloc(total, 1) : Pointer.malloc(total);
+            if ((raw == null || raw.isNull()) && blocks.cachedBytes() > 0) {
+                blocks.clear();
+                raw = zeroed ? Pointer.calloc(total, 1) : Pointer.malloc(total);
+            }
+        }
         if (raw == null || raw.isNull()) {
             throw new OutOfMemoryError("native allocation of " + bytes + " bytes failed (" + nativeBytes.get()
                     + " bytes held by the cpu backend)");
@@ -183,8 +224,9 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
         };
         nativeBytes.addAndGet(total);
         liveStorages.incrementAndGet();
+        Pointer block = raw;
         return new Storage(dtype, length, buffer, aligned, () -> {
-            Pointer.free(raw);
+            blocks.give(block, total);
             nativeBytes.addAndGet(-total);
             liveStorages.decrementAndGet();
         });
@@ -315,7 +357,7 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
         int last = p.shape[rank - 1];
         int ss = p.strides[0][rank - 1];
         int ds = p.strides[1][rank - 1];
-        if (src.dtype() == DType.FLOAT32 && rank >= 2 && ds == 1 && ss != 1 && last >= 8) {
+        if (src.dtype() == DType.FLOAT32 && rank >= 2 && ds == 1 && ss != 1 && ss != 0 && last >= 8) { // not a broadcast row (a fill)
             for (int j = 0; j < rank - 1; j++) {
                 if (p.strides[0][j] == 1 && p.shape[j] >= 8) {
                     transposeTiles(src.floats(), srcOffset, dst.floats(), dstOffset, p, j);
@@ -508,7 +550,7 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
     public void reduce(ReduceOp op, Storage x, Storage out, int outer, int n, int inner) {
         boolean outOk = op == ReduceOp.ARGMAX ? out.dtype() == DType.INT64 : f32(out);
         if (f32(x) && outOk && n > 0) {
-            Elementwise.reduce(op, x.floats(), op == ReduceOp.ARGMAX ? null : out.floats(),
+            Elementwise.reduce(parallel, op, x.floats(), op == ReduceOp.ARGMAX ? null : out.floats(),
                     op == ReduceOp.ARGMAX ? out.longs() : null, outer, n, inner);
         } else {
             super.reduce(op, x, out, outer, n, inner);

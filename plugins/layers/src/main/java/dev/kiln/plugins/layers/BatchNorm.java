@@ -56,21 +56,26 @@ final class BatchNorm implements Layer {
 
     @Override
     public Tensor forward(Tensor x, ForwardContext context) {
-        Tensor mean;
+        Tensor centered;
         Tensor var;
         if (context.training() || runningMean == null) {
-            mean = x.mean(axes, true);
-            Tensor centered = x.sub(mean);
+            Tensor mean = x.mean(axes, true);
+            centered = x.sub(mean);
             var = centered.mul(centered).mean(axes, true);
             if (context.training() && runningMean != null) {
                 update(mean, var, x.numel() / x.size(1), context.tensors());
             }
         } else {
-            mean = runningMean.reshape(statShape);
+            centered = x.sub(runningMean.reshape(statShape));
             var = runningVar.reshape(statShape);
         }
-        Tensor y = x.sub(mean).div(var.add(settings.eps()).sqrt());
-        return weight == null ? y : y.mul(weight.value().reshape(statShape)).add(bias.value().reshape(statShape));
+        // the per-channel factors are combined first, on C values, so that the batch-sized tensor
+        // goes through one multiply (and one add) instead of a divide, a multiply and an add
+        Tensor scale = var.add(settings.eps()).sqrt().pow(-1.0);
+        if (weight == null) {
+            return centered.mul(scale);
+        }
+        return centered.mul(scale.mul(weight.value().reshape(statShape))).add(bias.value().reshape(statShape));
     }
 
     private void update(Tensor mean, Tensor var, long n, Tensors tensors) {
