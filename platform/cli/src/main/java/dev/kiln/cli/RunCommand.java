@@ -63,6 +63,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-fetch", description = "Do not fetch a known dataset (Fashion-MNIST) that is missing here; fail and say what to run instead.")
     boolean noFetch;
 
+    @Option(names = "--profile", description = "Time every backend call (convolutions, GEMMs, element-wise ops, ...) and write profile.json"
+            + " to the run directory; the costliest calls are printed at the end. Adds well under a microsecond per call.")
+    boolean profile;
+
     @Option(names = "--stop-after-steps", hidden = true, defaultValue = "0", description = "Stop (with a checkpoint) after N steps; for tests.")
     long stopAfterSteps;
 
@@ -104,7 +108,7 @@ final class RunCommand implements Callable<Integer> {
                     progress.log(line);
                 }
             };
-            return run(new Runner(new RunOptions(data, out, threads, backend, stopAfterSteps, listener), kiln.registry()), progress);
+            return run(new Runner(new RunOptions(data, out, threads, backend, stopAfterSteps, listener, profile), kiln.registry()), progress);
         }
     }
 

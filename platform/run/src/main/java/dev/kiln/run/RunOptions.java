@@ -11,8 +11,10 @@ import java.nio.file.Path;
  * @param backend        backend name; null: the spec's, else the highest-ranked usable one
  * @param stopAfterSteps ask the trainer to stop (checkpoint and return) after this many steps in this session; 0: never
  * @param listener       progress for a front end
+ * @param profile        time every backend call and write {@code profile.json} to the run directory ({@code --profile})
  */
-public record RunOptions(Path dataDir, Path outDir, int threads, String backend, long stopAfterSteps, RunListener listener) {
+public record RunOptions(Path dataDir, Path outDir, int threads, String backend, long stopAfterSteps, RunListener listener,
+                         boolean profile) {
 
     public RunOptions {
         if (threads < 1) {
@@ -22,15 +24,24 @@ public record RunOptions(Path dataDir, Path outDir, int threads, String backend,
         listener = listener == null ? RunListener.NONE : listener;
     }
 
+    /** Options without profiling. */
+    public RunOptions(Path dataDir, Path outDir, int threads, String backend, long stopAfterSteps, RunListener listener) {
+        this(dataDir, outDir, threads, backend, stopAfterSteps, listener, false);
+    }
+
     public static RunOptions defaults() {
         return new RunOptions(null, null, Runtime.getRuntime().availableProcessors(), null, 0, null);
     }
 
     public RunOptions withStopAfterSteps(long steps) {
-        return new RunOptions(dataDir, outDir, threads, backend, steps, listener);
+        return new RunOptions(dataDir, outDir, threads, backend, steps, listener, profile);
     }
 
     public RunOptions withListener(RunListener l) {
-        return new RunOptions(dataDir, outDir, threads, backend, stopAfterSteps, l);
+        return new RunOptions(dataDir, outDir, threads, backend, stopAfterSteps, l, profile);
+    }
+
+    public RunOptions withProfile(boolean on) {
+        return new RunOptions(dataDir, outDir, threads, backend, stopAfterSteps, listener, on);
     }
 }

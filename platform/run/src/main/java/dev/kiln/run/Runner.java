@@ -11,6 +11,8 @@ import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.train.Trainer;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.backend.Backends;
+import dev.kiln.engine.backend.OpProfile;
+import dev.kiln.engine.backend.ProfilingBackend;
 import dev.kiln.engine.io.Safetensors;
 import dev.kiln.model.Model;
 import dev.kiln.model.data.DataLocator;
@@ -187,8 +189,9 @@ public final class Runner {
         }
     }
 
+    /** @param profile the backend calls' timings when {@code --profile} asked for them, else null */
     private record Prepared(Experiment experiment, Engine engine, String backendReason,
-                            Trainer trainer, Dataset dataset, Map<String, Model> models) {
+                            Trainer trainer, Dataset dataset, Map<String, Model> models, OpProfile profile) {
     }
 
     /** {@code "kind name" -> bundle@version} of every plugin the session leased, sorted for a stable record. */
@@ -204,14 +207,15 @@ public final class Runner {
         experiment.checkNames();
         String backendName = options.backend() != null ? options.backend() : doc.spec().getBackend().isEmpty() ? null : doc.spec().getBackend();
         Backends.Selection selection = Backends.discover().select(backendName, options.threads());
-        Engine engine = new Engine(selection.backend());
+        OpProfile profile = options.profile() ? new OpProfile() : null;
+        Engine engine = new Engine(profile == null ? selection.backend() : ProfilingBackend.wrap(selection.backend(), profile));
         Trainer trainer = experiment.trainer();
         Dataset dataset = experiment.dataset(new DataLocator(options.dataDir(), doc.spec().getSeed()));
         Map<String, Model> models = experiment.models(dataset.info().exampleShape(), engine, DType.FLOAT32, doc.spec().getSeed());
         experiment.loss(engine);
         experiment.checkOptimizers(models, engine);
         experiment.schedule();
-        return new Prepared(experiment, engine, selection.reason(), trainer, dataset, models);
+        return new Prepared(experiment, engine, selection.reason(), trainer, dataset, models, profile);
     }
 
     /** Every how many steps a run logs a {@code "step"} line to {@code metrics.jsonl} (the last step of an epoch always). */
@@ -266,10 +270,23 @@ public final class Runner {
                 run.saveFinal();
             }
             recorder.plots();
+            if (p.profile != null) {
+                writeProfile(p.profile, (System.nanoTime() - start) / 1e9, dir, recorder);
+            }
             Files.writeString(dir.resolve("summary.json"), Recorder.GSON.toJson(summary), StandardCharsets.UTF_8);
             recorder.log(summary.get("status") + ": " + dir);
         }
         return new Outcome(dir, summary);
+    }
+
+    /** {@code profile.json} (every backend call's time) and the costliest calls in the log. */
+    private static void writeProfile(OpProfile profile, double wallSeconds, Path dir, Recorder recorder) throws IOException {
+        Map<String, Object> report = profile.report(wallSeconds);
+        Files.writeString(dir.resolve("profile.json"), Recorder.GSON.toJson(report), StandardCharsets.UTF_8);
+        recorder.log(String.format("profile: %.1f s in backend calls of %.1f s this session (%.0f%% outside them: autograd, loop, data);"
+                + " profile.json has every call", profile.totalNanos() / 1e9, wallSeconds,
+                100 * Math.max(0, 1 - profile.totalNanos() / 1e9 / Math.max(1e-9, wallSeconds))));
+        profile.table(12).forEach(recorder::log);
     }
 
     private Path newRunDir(String name) throws IOException {

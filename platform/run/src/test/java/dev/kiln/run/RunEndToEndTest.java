@@ -106,6 +106,23 @@ class RunEndToEndTest {
     }
 
     @Test
+    void aProfiledRunWritesEveryBackendCallsTimeAndTrainsTheSame() throws IOException {
+        String[] short_ = {"trainer.max_train_examples=64", "trainer.max_eval_examples=32"};
+        Runner.Outcome plain = runner(0).start(spec(short_), List.of());
+        Runner.Outcome profiled = new Runner(new RunOptions(FASHION, out, 1, "java", 0, null).withProfile(true),
+                TestPlugins.runtime().registry()).start(spec(short_), List.of());
+        assertEquals(plain.summary().get("results"), profiled.summary().get("results"), "profiling changes no result");
+        assertFalse(Files.exists(plain.runDir().resolve("profile.json")), "no profile unless asked for");
+        Map<String, Object> report = Runner.readJson(profiled.runDir().resolve("profile.json"));
+        double backend = ((Number) report.get("backend_seconds")).doubleValue();
+        assertTrue(backend > 0 && backend <= ((Number) report.get("wall_seconds")).doubleValue(), report.toString());
+        List<?> ops = (List<?>) report.get("ops");
+        assertTrue(ops.stream().anyMatch(o -> String.valueOf(((Map<?, ?>) o).get("op")).startsWith("conv2d 32x1x28x28->4x26x26 k3x3")),
+                String.valueOf(ops));
+        assertTrue(Files.readString(profiled.runDir().resolve("run.log")).contains("in backend calls"), "the log shows the top calls");
+    }
+
+    @Test
     void resumedRunEqualsAnUninterruptedOneBitForBit() throws IOException {
         String[] twoEpochs = {"trainer.epochs=2", "trainer.max_train_examples=192"};
         Runner.Outcome whole = runner(0).start(spec(twoEpochs), List.of());
