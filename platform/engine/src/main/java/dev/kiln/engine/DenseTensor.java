@@ -274,7 +274,7 @@ final class DenseTensor implements Tensor {
 
     @Override
     public DenseTensor relu() {
-        return record(unary(UnaryOp.RELU), "relu", g -> new DenseTensor[] {g.mul(unary(UnaryOp.STEP))}, this);
+        return record(unary(UnaryOp.RELU), "relu", g -> new DenseTensor[] {g.binary(BinaryOp.MUL_STEP, this)}, this);
     }
 
     @Override

@@ -198,6 +198,13 @@ final class Elementwise {
                     o[i] = a[i] == b[i] ? 1f : 0f;
                 }
             }
+            case MUL_STEP -> {
+                // the step mask as unaryKernel's STEP computes it (branch-free), times a: the same bits as the two ops
+                for (int i = 0; i < len; i++) {
+                    float m = Math.min(Math.max(b[i], 0f) * 0x1p126f * 0x1p126f, 1f);
+                    o[i] = a[i] * (m == m ? m : 0f);
+                }
+            }
         }
     }
 

@@ -86,12 +86,20 @@ final class PoolKernels {
                 float b = in[r0 + c + 1];
                 float d = in[r1 + c];
                 float e = in[r1 + c + 1];
-                float m = Math.max(Math.max(a, b), Math.max(d, e));
+                float top = Math.max(a, b);
+                float bottom = Math.max(d, e);
+                float m = Math.max(top, bottom);
                 int arg;
                 if (m != m) { // a NaN wins, the last one as in PyTorch's kernel
                     arg = e != e ? r1 + c + 1 : d != d ? r1 + c : b != b ? r0 + c + 1 : r0 + c;
-                } else { // the first maximum in row-major order
-                    arg = a == m ? r0 + c : b == m ? r0 + c + 1 : d == m ? r1 + c : r1 + c + 1;
+                } else {
+                    // the first maximum in row-major order, as flags and arithmetic rather than a chain of compares:
+                    // on real activations which of the four wins is random, and each mispredicted branch cost more
+                    // than the whole window (a later one only where strictly greater, so ties keep the earlier)
+                    int right0 = b > a ? 1 : 0;
+                    int right1 = e > d ? 1 : 0;
+                    int down = bottom > top ? 1 : 0;
+                    arg = r0 + c + down * w + right0 + down * (right1 - right0);
                 }
                 res[at] = m;
                 idx[at] = arg;
