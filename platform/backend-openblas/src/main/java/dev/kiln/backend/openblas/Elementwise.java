@@ -22,7 +22,7 @@ final class Elementwise {
     // ---- unary ------------------------------------------------------------------------------------
 
     static void unary(Parallel par, UnaryOp op, FloatBuffer x, FloatBuffer out, int n) {
-        par.forRange(n, 1, (from, to) -> {
+        par.forRange(n, work(op), (from, to) -> {
             Scratch s = Scratch.get();
             float[] a = s.a;
             float[] o = s.o;
@@ -33,6 +33,21 @@ final class Elementwise {
                 out.put(start, o, 0, len);
             }
         });
+    }
+
+    /** Work per element of an op, for {@link Parallel#forRange}. */
+    private static long work(UnaryOp op) {
+        return switch (op) {
+            case EXP, LOG, TANH, SIGMOID, SQRT, STEP -> Parallel.HEAVY;
+            default -> Parallel.LIGHT;
+        };
+    }
+
+    private static long work(BinaryOp op) {
+        return switch (op) {
+            case ADD, SUB, MUL, DIV, MAX, MIN, MUL_STEP -> Parallel.LIGHT;
+            default -> Parallel.HEAVY;
+        };
     }
 
     static void unaryKernel(UnaryOp op, float[] a, float[] o, int len) {
@@ -106,7 +121,7 @@ final class Elementwise {
                          float eps, float stepSize, float sqrtBiasCorrection2) {
         float oneMinusBeta1 = 1 - beta1;
         float oneMinusBeta2 = 1 - beta2;
-        par.forRange(n, 4, (from, to) -> {
+        par.forRange(n, Parallel.HEAVY, (from, to) -> {
             Scratch s = Scratch.get();
             float[] wv = s.a;
             float[] gv = s.b;
@@ -199,10 +214,10 @@ final class Elementwise {
                 }
             }
             case MUL_STEP -> {
-                // the step mask as unaryKernel's STEP computes it (branch-free), times a: the same bits as the two ops
+                // no branch at all, so it vectorises (8x faster than with a NaN test): any b > 0, even the smallest
+                // subnormal, times 2^126 twice is >= 1, b <= 0 clamps to 0, and a NaN b stays NaN
                 for (int i = 0; i < len; i++) {
-                    float m = Math.min(Math.max(b[i], 0f) * 0x1p126f * 0x1p126f, 1f);
-                    o[i] = a[i] * (m == m ? m : 0f);
+                    o[i] = a[i] * Math.min(Math.max(b[i], 0f) * 0x1p126f * 0x1p126f, 1f);
                 }
             }
         }
@@ -287,7 +302,7 @@ final class Elementwise {
         int rank = p.rank;
         int last = p.shape[rank - 1];
         if (rank == 1 && p.strides[0][0] == 1 && p.strides[1][0] == 1) { // same shape, contiguous
-            par.forRange(total, 1, (from, to) -> {
+            par.forRange(total, work(op), (from, to) -> {
                 Scratch s = Scratch.get();
                 for (int start = from; start < to; start += CHUNK) {
                     int len = Math.min(CHUNK, to - start);
@@ -299,7 +314,7 @@ final class Elementwise {
             });
             return;
         }
-        par.forRange(total / last, last, (from, to) -> binaryRows(op, p, a, b, out, from, to));
+        par.forRange(total / last, 2 * work(op) * last, (from, to) -> binaryRows(op, p, a, b, out, from, to)); // strided reads: 2x
     }
 
     /** Rows {@code [from, to)} of a broadcast or strided binary op (a row: the plan's last axis). */
@@ -427,7 +442,7 @@ final class Elementwise {
     static void reduce(Parallel par, ReduceOp op, FloatBuffer x, FloatBuffer out, java.nio.LongBuffer argOut, int outer, int n,
                        int inner) {
         if (inner == 1) {
-            par.forRange(outer, n, (from, to) -> reduceRows(op, x, out, argOut, from, to, n, Scratch.get()));
+            par.forRange(outer, 4 * (long) n, (from, to) -> reduceRows(op, x, out, argOut, from, to, n, Scratch.get()));
         } else {
             reduceColumns(op, x, out, argOut, outer, n, inner, Scratch.get());
         }

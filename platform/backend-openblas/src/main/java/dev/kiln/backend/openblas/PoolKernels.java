@@ -18,7 +18,7 @@ final class PoolKernels {
     }
 
     static void maxForward(Parallel par, FloatBuffer x, FloatBuffer out, LongBuffer indices, PoolGeometry g) {
-        par.forRange(g.planes(), (long) g.h() * g.w(), (from, to) -> maxForward(x, out, indices, g, from, to));
+        par.forRange(g.planes(), Parallel.HEAVY * g.h() * g.w(), (from, to) -> maxForward(x, out, indices, g, from, to));
     }
 
     /** Planes {@code [from, to)}. */
@@ -135,7 +135,7 @@ final class PoolKernels {
     }
 
     static void maxBackward(Parallel par, FloatBuffer gradOut, LongBuffer indices, FloatBuffer gradIn, PoolGeometry g) {
-        par.forRange(g.planes(), (long) g.h() * g.w(), (from, to) -> maxBackward(gradOut, indices, gradIn, g, from, to));
+        par.forRange(g.planes(), Parallel.HEAVY * g.h() * g.w(), (from, to) -> maxBackward(gradOut, indices, gradIn, g, from, to));
     }
 
     /** Planes {@code [from, to)}: each plane's gradient only receives from its own outputs. */

@@ -38,7 +38,7 @@ public final class Scalars {
             case LT -> a < b ? 1 : 0;
             case LE -> a <= b ? 1 : 0;
             case EQ -> a == b ? 1 : 0;
-            case MUL_STEP -> a * (b > 0 ? 1 : 0);
+            case MUL_STEP -> a * (Double.isNaN(b) ? Double.NaN : b > 0 ? 1 : 0);
         };
     }
 }
