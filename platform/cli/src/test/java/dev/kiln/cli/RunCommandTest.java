@@ -73,6 +73,30 @@ class RunCommandTest {
         assertTrue(runJson.contains("\"trainer supervised\": \"dev.kiln.plugins.trainers@"), runJson);
     }
 
+    /** A server or worker runs many sessions in one process: each session's native backend is closed when it ends. */
+    @Test
+    void eachRunClosesItsNativeBackendsThreadsAndCaches() throws Exception {
+        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST is not installed at " + FASHION);
+        // a 32x32x26x26 relu is large enough to be split over the backend's second thread, so each run starts one
+        Path spec = Files.writeString(tmp.resolve("x.yaml"), SPEC.replace("- {name: flatten}",
+                "- {name: conv2d, params: {out_channels: 32, kernel_size: 3}}\n    - {name: relu}\n    - {name: flatten}"));
+        for (int i = 0; i < 3; i++) {
+            Outcome o = run("run", spec.toString(), "--data", FASHION.toString(), "--plugins", tmp.resolve("plugins").toString(),
+                    "--out", tmp.resolve("runs").toString(), "--backend", "cpu", "--threads", "2");
+            assertEquals(0, o.code(), o.err());
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long alive;
+        do {
+            alive = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("kiln-cpu-") && t.isAlive()).count();
+            if (alive > 0) {
+                Thread.sleep(50);
+            }
+        } while (alive > 0 && System.nanoTime() < deadline);
+        assertEquals(0, alive, "threads of finished runs' backends still alive: " + Thread.getAllStackTraces().keySet().stream()
+                .map(Thread::getName).filter(n -> n.startsWith("kiln-cpu-")).toList());
+    }
+
     @Test
     void pluginClassesAreNotOnTheHostClassPath() {
         assertThrows(ClassNotFoundException.class, () -> Class.forName("dev.kiln.plugins.optimizers.AdamFactory"));

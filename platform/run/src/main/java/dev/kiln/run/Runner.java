@@ -10,6 +10,7 @@ import dev.kiln.api.tensor.MemoryScope;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.train.Trainer;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.backend.Backend;
 import dev.kiln.engine.backend.Backends;
 import dev.kiln.engine.backend.OpProfile;
 import dev.kiln.engine.backend.ProfilingBackend;
@@ -100,8 +101,7 @@ public final class Runner {
 
     private Outcome start(SpecDocument doc, List<String> overrides, Path given) throws IOException {
         String holder = given != null ? given.toString() : doc.spec().getName() + "-" + LocalDateTime.now().format(STAMP);
-        try (RunPlugins plugins = new RunPlugins(registry, holder)) {
-            Prepared p = prepare(doc, plugins);
+        try (RunPlugins plugins = new RunPlugins(registry, holder); Prepared p = prepare(doc, plugins)) {
             Path dir = given != null ? Files.createDirectories(given) : newRunDir(doc.spec().getName());
             Files.writeString(dir.resolve("spec.json"), JsonFormat.printer().print(doc.spec()), StandardCharsets.UTF_8);
             Map<String, Object> run = new LinkedHashMap<>();
@@ -129,9 +129,8 @@ public final class Runner {
 
     /** Continues a run from its latest checkpoint, in the same directory, with the same spec. */
     public Outcome resume(Path runDir) throws IOException {
-        try (RunPlugins plugins = new RunPlugins(registry, runDir.getFileName() + " (resumed)")) {
-            SpecDocument doc = readSpec(runDir);
-            Prepared p = prepare(doc, plugins);
+        try (RunPlugins plugins = new RunPlugins(registry, runDir.getFileName() + " (resumed)");
+             Prepared p = prepare(readSpec(runDir), plugins)) {
             double previousWall = 0;
             Path summary = runDir.resolve("summary.json");
             if (Files.exists(summary)) {
@@ -156,9 +155,8 @@ public final class Runner {
 
     /** Evaluates a run's final weights (or its latest checkpoint) on the test split; results go to {@code RUN/eval/}. */
     public Map<String, Double> evaluate(Path runDir) throws IOException {
-        try (RunPlugins plugins = new RunPlugins(registry, runDir.getFileName() + " (eval)")) {
-            SpecDocument doc = readSpec(runDir);
-            Prepared p = prepare(doc, plugins);
+        try (RunPlugins plugins = new RunPlugins(registry, runDir.getFileName() + " (eval)");
+             Prepared p = prepare(readSpec(runDir), plugins)) {
             Path out = runDir.resolve("eval");
             Files.createDirectories(out);
             Path weights = runDir;
@@ -189,9 +187,31 @@ public final class Runner {
         }
     }
 
-    /** @param profile the backend calls' timings when {@code --profile} asked for them, else null */
-    private record Prepared(Experiment experiment, Engine engine, String backendReason,
-                            Trainer trainer, Dataset dataset, Map<String, Model> models, OpProfile profile) {
+    /**
+     * @param backend the selected backend, closed with the session
+     * @param profile the backend calls' timings when {@code --profile} asked for them, else null
+     */
+    private record Prepared(Experiment experiment, Engine engine, Backend backend, String backendReason,
+                            Trainer trainer, Dataset dataset, Map<String, Model> models, OpProfile profile) implements AutoCloseable {
+
+        /**
+         * Releases what the backend holds outside tensors: a native backend's thread pool, oneDNN plans and freed-block
+         * cache. A server or worker runs many sessions in one process, each with its own backend.
+         */
+        @Override
+        public void close() {
+            closeBackend(backend);
+        }
+    }
+
+    private static void closeBackend(Backend backend) {
+        if (backend instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing backend " + backend.name() + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /** {@code "kind name" -> bundle@version} of every plugin the session leased, sorted for a stable record. */
@@ -207,15 +227,20 @@ public final class Runner {
         experiment.checkNames();
         String backendName = options.backend() != null ? options.backend() : doc.spec().getBackend().isEmpty() ? null : doc.spec().getBackend();
         Backends.Selection selection = Backends.discover().select(backendName, options.threads());
-        OpProfile profile = options.profile() ? new OpProfile() : null;
-        Engine engine = new Engine(profile == null ? selection.backend() : ProfilingBackend.wrap(selection.backend(), profile));
-        Trainer trainer = experiment.trainer();
-        Dataset dataset = experiment.dataset(new DataLocator(options.dataDir(), doc.spec().getSeed()));
-        Map<String, Model> models = experiment.models(dataset.info().exampleShape(), engine, DType.FLOAT32, doc.spec().getSeed());
-        experiment.loss(engine);
-        experiment.checkOptimizers(models, engine);
-        experiment.schedule();
-        return new Prepared(experiment, engine, selection.reason(), trainer, dataset, models, profile);
+        try {
+            OpProfile profile = options.profile() ? new OpProfile() : null;
+            Engine engine = new Engine(profile == null ? selection.backend() : ProfilingBackend.wrap(selection.backend(), profile));
+            Trainer trainer = experiment.trainer();
+            Dataset dataset = experiment.dataset(new DataLocator(options.dataDir(), doc.spec().getSeed()));
+            Map<String, Model> models = experiment.models(dataset.info().exampleShape(), engine, DType.FLOAT32, doc.spec().getSeed());
+            experiment.loss(engine);
+            experiment.checkOptimizers(models, engine);
+            experiment.schedule();
+            return new Prepared(experiment, engine, selection.backend(), selection.reason(), trainer, dataset, models, profile);
+        } catch (RuntimeException | Error e) {
+            closeBackend(selection.backend());
+            throw e;
+        }
     }
 
     /** Every how many steps a run logs a {@code "step"} line to {@code metrics.jsonl} (the last step of an epoch always). */
