@@ -17,7 +17,7 @@ for r in $(seq 1 "$rounds"); do
   for net in $nets; do
     echo "round $r/$rounds $net (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
     "$kiln" run "experiments/$net.yaml" --threads "$threads" --set trainer.epochs=1 --out "$out/kiln-runs" > "$out/kiln-$net-$r.log" 2>&1
-    dir="$(ls -td "$out"/kiln-runs/"$net"-* | head -1)"
+    dir="$(ls -td "$out"/kiln-runs/"$net"-* | sed -n 1p)"
     python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(json.dumps({"net": sys.argv[2], "backend": "kiln", "images_per_second": s["train_images_per_second"]}))' \
       "$dir/summary.json" "$net" >> "$out/kiln.jsonl"
     /usr/bin/python3 tools/bench/torch_train_bench.py --threads "$threads" --nets "$net" >> "$out/torch.jsonl"
