@@ -78,14 +78,15 @@ public class NativeCpuBackend extends ReferenceBackend implements AutoCloseable 
         this.conv = new DnnlConv(layouts);
         this.parallel = new Parallel(threads);
         this.dnnlGemm = !System.getProperty("kiln.cpu.gemm", "dnnl").equals("openblas");
-        this.blocks = new BlockCache(cacheCapFromProperty());
+        long cacheCap = cacheCapFromProperty();
+        this.blocks = new BlockCache(cacheCap);
         this.description = NativeLibs.openblasConfig() + " (core " + NativeLibs.openblasCore()
                 + ", OPENBLAS_CORETYPE=" + System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset") + ")"
                 + " + oneDNN " + NativeLibs.dnnlVersion() + " (" + NativeLibs.dnnlIsa() + ", OpenMP " + omp + ")"
                 + ", float32 GEMM " + (dnnlGemm ? "dnnl_sgemm" : "cblas_sgemm")
                 + ", conv layouts " + (layouts == null ? "auto" : Arrays.toString(layouts)) + ", " + threads + " threads"
                 + ", OMP_WAIT_POLICY=" + System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset")
-                + ", block cache " + (cacheCapFromProperty() >> 20) + " MiB";
+                + ", block cache " + (cacheCap >> 20) + " MiB";
     }
 
     /** {@code -Dkiln.cpu.cacheBytes=N}: most bytes of freed tensor memory kept for reuse (0 turns the cache off). */

@@ -75,7 +75,8 @@ public final class OpProfile {
         double total = Math.max(1, totalNanos());
         List<String> lines = new ArrayList<>();
         lines.add(String.format("%7s %9s %10s %10s  %s", "share", "seconds", "calls", "us/call", "backend call"));
-        for (Row r : rows().subList(0, Math.min(limit, rows().size()))) {
+        List<Row> rows = rows();
+        for (Row r : rows.subList(0, Math.min(limit, rows.size()))) {
             lines.add(String.format("%6.1f%% %9.3f %10d %10.1f  %s", 100 * r.nanos() / total, r.nanos() / 1e9, r.calls(),
                     r.nanos() / 1e3 / Math.max(1, r.calls()), r.key()));
         }
